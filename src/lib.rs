@@ -1,0 +1,18 @@
+//! specsite turns a repository of design proposals into a cross-linked site.
+//!
+//! The pipeline, each stage a function of values with diagnostics carried
+//! beside its result:
+//!
+//! ```text
+//! Config::load ─► load (walk + read) ─► Vec<SourceFile>
+//!   ─(rayon)► markup::parse ─► Document ─► extract ─► Spec        per file, independent
+//!   ─► link ─► SiteIndex + SpecGraph (+ git dates)                 global
+//!   ─► render::plan ─► Vec<Job> ─(rayon)► render ─► OutputTree     pure, no I/O
+//!   ─► build: write atomically (staging dir, then swap)
+//!   ─► serve: swap the in-memory OutputTree, push "reload"
+//! ```
+
+pub mod diag;
+pub mod markup;
+pub mod render;
+pub mod source;

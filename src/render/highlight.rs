@@ -1,0 +1,1 @@
+//! (Stub: filled in by the HTML work.)

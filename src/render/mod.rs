@@ -1,0 +1,5 @@
+//! Rendering: documents and the site index to an in-memory output tree.
+
+pub mod highlight;
+pub mod html;
+pub mod sanitize;
