@@ -12,7 +12,9 @@
 //!   ─► serve: swap the in-memory OutputTree, push "reload"
 //! ```
 
+pub mod config;
 pub mod diag;
 pub mod markup;
 pub mod render;
 pub mod source;
+pub mod suggest;

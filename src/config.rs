@@ -1,0 +1,658 @@
+//! `specsite.toml`: the repository's settings, validated into a [`Config`].
+//!
+//! First stage of the pipeline. The file is optional: without it the
+//! defaults work on any of the spec repositories we know (OpenStack
+//! `*-specs`, PEPs, RFC folders, OME proposals). The file is parsed into a
+//! spanned TOML tree and walked by hand rather than deserialised with serde,
+//! so that *every* unknown key and bad value is reported, each at its own
+//! file:line, instead of stopping at the first.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::diag::Diagnostic;
+use crate::markup::RawHtmlPolicy;
+use crate::source::Span;
+
+/// The name of the configuration file at the repository root.
+pub const CONFIG_FILE: &str = "specsite.toml";
+
+/// Spec-template file names recognised when the config names none.
+pub const DEFAULT_TEMPLATES: &[&str] = &[
+    "template.rst",
+    "*-template.rst",
+    "template.md",
+    "*-template.md",
+    "0000-template.md",
+];
+
+/// Paths never read as content, relative to the root, whatever the config says.
+/// Top-level project files are not specs; `doc/` holds a Sphinx project's
+/// scaffolding in OpenStack repositories.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    "README.*",
+    "CONTRIBUTING.*",
+    "CHANGELOG.*",
+    "SOURCE.md",
+    "LICENSE*",
+    "CODE_OF_CONDUCT.*",
+    "SECURITY.*",
+    "templates/**",
+    "static/**",
+];
+
+/// Settings for how markup is read and shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkupConfig {
+    pub raw_html: RawHtmlPolicy,
+    /// Read `.txt` files as reStructuredText specs (PEP repositories).
+    pub txt_as_rst: bool,
+    /// Accept Sphinx's roles and directives in RST.
+    pub sphinx: bool,
+    /// URL for `:pep:` references; `{number}` or `{number:04}` is replaced.
+    pub pep_url: String,
+    /// URL for `:rfc:` references; `{number}` is replaced.
+    pub rfc_url: String,
+}
+
+impl Default for MarkupConfig {
+    fn default() -> Self {
+        MarkupConfig {
+            raw_html: RawHtmlPolicy::Sanitize,
+            txt_as_rst: false,
+            sphinx: true,
+            pep_url: "https://peps.python.org/pep-{number:04}/".into(),
+            rfc_url: "https://datatracker.ietf.org/doc/html/rfc{number}".into(),
+        }
+    }
+}
+
+/// The validated configuration of one build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The repository root, canonicalised.
+    pub root: PathBuf,
+    /// Whether a `specsite.toml` was found.
+    pub has_file: bool,
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of the published site, ending in `/`; `None` means
+    /// relative links only.
+    pub base_url: Option<String>,
+    /// Where `build` writes (absolute).
+    pub output_dir: PathBuf,
+    /// Globs (relative to the root) of files to read; empty = every supported file.
+    pub include: Vec<String>,
+    /// Globs of files to skip, in addition to [`DEFAULT_EXCLUDES`].
+    pub exclude: Vec<String>,
+    /// Globs of file names or paths that are spec templates, not specs.
+    pub templates: Vec<String>,
+    /// "Edit this spec" URL with `{path}`.
+    pub edit_url: Option<String>,
+    /// "View source" URL with `{path}`.
+    pub source_url: Option<String>,
+    /// Directory of template overrides, relative to the root.
+    pub template_dir: PathBuf,
+    /// Directory of extra static files, relative to the root.
+    pub static_dir: PathBuf,
+    pub markup: MarkupConfig,
+}
+
+/// Values given on the command line, which win over the file.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub output_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+}
+
+/// The outcome of reading the configuration: the config (defaults filled in
+/// where the file was wrong), the file's text for showing diagnostics, and
+/// the problems found.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub file_text: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Config {
+    /// Defaults for a repository at `root` (already canonical).
+    pub fn defaults(root: &Path) -> Config {
+        let title = root
+            .file_name()
+            .map(|name| title_from_dir_name(&name.to_string_lossy()))
+            .unwrap_or_else(|| "Specs".to_string());
+        Config {
+            root: root.to_path_buf(),
+            has_file: false,
+            title,
+            description: String::new(),
+            base_url: None,
+            output_dir: root.join("_site"),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            templates: DEFAULT_TEMPLATES.iter().map(|s| s.to_string()).collect(),
+            edit_url: None,
+            source_url: None,
+            template_dir: PathBuf::from("templates"),
+            static_dir: PathBuf::from("static"),
+            markup: MarkupConfig::default(),
+        }
+    }
+
+    /// Read `ROOT/specsite.toml` if present and apply command-line overrides.
+    /// `cwd` resolves a relative `--out`.
+    pub fn load(root: &Path, overrides: &Overrides, cwd: &Path) -> Loaded {
+        let mut config = Config::defaults(root);
+        let mut diagnostics = Vec::new();
+        let path = root.join(CONFIG_FILE);
+        let file_text = match fs_err::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "config/unreadable",
+                        format!("cannot read {CONFIG_FILE}: {error}"),
+                    )
+                    .at(CONFIG_FILE, Span::default())
+                    .with_help("check the file's permissions and that it is UTF-8 text"),
+                );
+                None
+            }
+        };
+        if let Some(text) = &file_text {
+            config.has_file = true;
+            apply_file(&mut config, text, &mut diagnostics);
+        }
+        if let Some(out) = &overrides.output_dir {
+            config.output_dir = cwd.join(out);
+        }
+        if let Some(url) = &overrides.base_url {
+            match normalise_base_url(url) {
+                Ok(url) => config.base_url = url,
+                Err(message) => diagnostics.push(
+                    Diagnostic::error("cli/bad-base-url", format!("--base-url {url:?}: {message}"))
+                        .with_help(
+                            "give an absolute http(s) URL such as https://owner.github.io/repo/",
+                        ),
+                ),
+            }
+        }
+        config.output_dir = normalise_path(&config.output_dir);
+        Loaded {
+            config,
+            file_text,
+            diagnostics,
+        }
+    }
+
+    /// The URL path of the site root: `/repo/` for a project Pages site, `/` otherwise.
+    pub fn base_path(&self) -> String {
+        match &self.base_url {
+            Some(url) => {
+                let after_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
+                match after_scheme.find('/') {
+                    Some(index) => after_scheme[index..].to_string(),
+                    None => "/".to_string(),
+                }
+            }
+            None => "/".to_string(),
+        }
+    }
+}
+
+/// "nova-specs" → "Nova specs"; "content-example" → "Content example".
+fn title_from_dir_name(name: &str) -> String {
+    let spaced = name.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Specs".to_string(),
+    }
+}
+
+/// Remove `.` and `..` components without touching the file system (the
+/// output directory may not exist yet).
+fn normalise_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Validate a base URL: absolute http(s), ending in `/` (added if missing).
+/// An empty string means "no base URL".
+pub fn normalise_base_url(url: &str) -> Result<Option<String>, String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("has no host name".into());
+    }
+    if url.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err("must not contain a query, fragment, spaces or quotes".into());
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(Some(url))
+}
+
+fn span_of<T>(spanned: &Spanned<T>) -> Span {
+    let range = spanned.span();
+    Span::new(range.start, range.end)
+}
+
+fn config_error(code: &str, message: String, span: Span) -> Diagnostic {
+    Diagnostic::error(code, message).at(CONFIG_FILE, span)
+}
+
+/// Walk the parsed file and fill `config`, reporting every problem.
+fn apply_file(config: &mut Config, text: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let (table, errors) = DeTable::parse_recoverable(text);
+    for error in errors {
+        let span = error
+            .span()
+            .map(|range| Span::new(range.start, range.end))
+            .unwrap_or_default();
+        diagnostics.push(
+            config_error(
+                "config/syntax",
+                format!("invalid TOML: {}", error.message().trim()),
+                span,
+            )
+            .with_help("see https://toml.io for the syntax"),
+        );
+    }
+    let mut reader = Reader { diagnostics };
+    // The table is a hash map: visit keys in file order so diagnostics come
+    // out in the order a reader meets them.
+    let mut entries: Vec<_> = table.get_ref().iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    for (key, value) in entries {
+        let name: &str = key.get_ref();
+        match name {
+            "title" => reader.string(value, name, &mut config.title),
+            "description" => reader.string(value, name, &mut config.description),
+            "base_url" => {
+                if let Some(url) = reader.get_string(value, name) {
+                    match normalise_base_url(&url) {
+                        Ok(url) => config.base_url = url,
+                        Err(message) => reader.diagnostics.push(
+                            config_error("config/bad-value", format!("`base_url` {message}"), span_of(value))
+                                .with_help("use an absolute URL such as \"https://owner.github.io/repo/\", or \"\" for relative links only"),
+                        ),
+                    }
+                }
+            }
+            "output_dir" => {
+                if let Some(dir) = reader.get_relative_path(value, name) {
+                    config.output_dir = config.root.join(dir);
+                }
+            }
+            "include" => reader.globs(value, name, &mut config.include),
+            "exclude" => reader.globs(value, name, &mut config.exclude),
+            "templates" => reader.globs(value, name, &mut config.templates),
+            "edit_url" => config.edit_url = reader.url_template(value, name),
+            "source_url" => config.source_url = reader.url_template(value, name),
+            "template_dir" => {
+                if let Some(dir) = reader.get_relative_path(value, name) {
+                    config.template_dir = dir;
+                }
+            }
+            "static_dir" => {
+                if let Some(dir) = reader.get_relative_path(value, name) {
+                    config.static_dir = dir;
+                }
+            }
+            "markup" => match value.get_ref() {
+                DeValue::Table(markup) => reader.markup(markup, &mut config.markup),
+                other => reader.wrong_type(value, name, "a table ([markup])", other),
+            },
+            _ => reader.unknown_key(key, "", TOP_LEVEL_KEYS),
+        }
+    }
+}
+
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "output_dir",
+    "include",
+    "exclude",
+    "templates",
+    "edit_url",
+    "source_url",
+    "template_dir",
+    "static_dir",
+    "markup",
+];
+
+const MARKUP_KEYS: &[&str] = &["raw_html", "txt_as_rst", "sphinx", "pep_url", "rfc_url"];
+
+/// Reads typed values out of the spanned tree, recording problems.
+struct Reader<'d> {
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        section: &str,
+        known: &[&str],
+    ) {
+        let name: &str = key.get_ref();
+        let mut diagnostic = config_error(
+            "config/unknown-key",
+            format!("unknown key `{section}{name}` in {CONFIG_FILE}"),
+            span_of(key),
+        );
+        diagnostic = match crate::suggest::nearest(name, known.iter().copied()) {
+            Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+            None => diagnostic.with_help(format!("known keys here: {}", known.join(", "))),
+        };
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn wrong_type(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        name: &str,
+        expected: &str,
+        found: &DeValue<'_>,
+    ) {
+        self.diagnostics.push(
+            config_error(
+                "config/bad-value",
+                format!("`{name}` must be {expected}, not {}", found.type_str()),
+                span_of(value),
+            )
+            .with_help(format!(
+                "see the `{name}` entry in the README's configuration reference"
+            )),
+        );
+    }
+
+    fn get_string(&mut self, value: &Spanned<DeValue<'_>>, name: &str) -> Option<String> {
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            other => {
+                self.wrong_type(value, name, "a string", other);
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut String) {
+        if let Some(s) = self.get_string(value, name) {
+            *slot = s;
+        }
+    }
+
+    fn bool(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut bool) {
+        match value.get_ref() {
+            DeValue::Boolean(b) => *slot = *b,
+            other => self.wrong_type(value, name, "true or false", other),
+        }
+    }
+
+    /// A path that must stay inside the repository (no absolute paths, no `..`).
+    fn get_relative_path(&mut self, value: &Spanned<DeValue<'_>>, name: &str) -> Option<PathBuf> {
+        let text = self.get_string(value, name)?;
+        let path = PathBuf::from(&text);
+        let escapes = path.is_absolute()
+            || path.components().any(|c| {
+                matches!(
+                    c,
+                    std::path::Component::ParentDir | std::path::Component::Prefix(_)
+                )
+            });
+        if text.trim().is_empty() || escapes {
+            self.diagnostics.push(
+                config_error(
+                    "config/bad-value",
+                    format!("`{name}` must be a relative path inside the repository, not {text:?}"),
+                    span_of(value),
+                )
+                .with_help("paths in specsite.toml are relative to the file and may not use `..`; to write elsewhere, pass --out on the command line"),
+            );
+            return None;
+        }
+        Some(path)
+    }
+
+    fn globs(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut Vec<String>) {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, name, "an array of glob strings", value.get_ref());
+            return;
+        };
+        let mut globs = Vec::new();
+        for item in items.iter() {
+            let Some(glob) = self.get_string(item, name) else {
+                continue;
+            };
+            match globset::Glob::new(&glob) {
+                Ok(_) => globs.push(glob),
+                Err(error) => self.diagnostics.push(
+                    config_error(
+                        "config/bad-glob",
+                        format!("invalid glob {glob:?} in `{name}`: {}", error.kind()),
+                        span_of(item),
+                    )
+                    .with_help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`"),
+                ),
+            }
+        }
+        *slot = globs;
+    }
+
+    fn url_template(&mut self, value: &Spanned<DeValue<'_>>, name: &str) -> Option<String> {
+        let url = self.get_string(value, name)?;
+        if url.is_empty() {
+            return None;
+        }
+        if !(url.starts_with("https://") || url.starts_with("http://")) || !url.contains("{path}") {
+            self.diagnostics.push(
+                config_error(
+                    "config/bad-value",
+                    format!("`{name}` must be an http(s) URL containing {{path}}, not {url:?}"),
+                    span_of(value),
+                )
+                .with_help("for example \"https://github.com/owner/repo/edit/main/{path}\""),
+            );
+            return None;
+        }
+        Some(url)
+    }
+
+    fn markup(&mut self, table: &DeTable<'_>, markup: &mut MarkupConfig) {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let name: &str = key.get_ref();
+            match name {
+                "raw_html" => {
+                    if let Some(policy) = self.get_string(value, "markup.raw_html") {
+                        match policy.as_str() {
+                            "sanitize" => markup.raw_html = RawHtmlPolicy::Sanitize,
+                            "escape" => markup.raw_html = RawHtmlPolicy::Escape,
+                            "allow" => markup.raw_html = RawHtmlPolicy::Allow,
+                            other => self.diagnostics.push(
+                                config_error(
+                                    "config/bad-value",
+                                    format!("`markup.raw_html` must be \"sanitize\", \"escape\" or \"allow\", not {other:?}"),
+                                    span_of(value),
+                                )
+                                .with_help("\"sanitize\" (the default) keeps safe HTML; \"allow\" is only for repositories whose every author is trusted"),
+                            ),
+                        }
+                    }
+                }
+                "txt_as_rst" => self.bool(value, "markup.txt_as_rst", &mut markup.txt_as_rst),
+                "sphinx" => self.bool(value, "markup.sphinx", &mut markup.sphinx),
+                "pep_url" => self.number_url(value, "markup.pep_url", &mut markup.pep_url),
+                "rfc_url" => self.number_url(value, "markup.rfc_url", &mut markup.rfc_url),
+                _ => self.unknown_key(key, "markup.", MARKUP_KEYS),
+            }
+        }
+    }
+
+    fn number_url(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut String) {
+        let Some(url) = self.get_string(value, name) else {
+            return;
+        };
+        if !url.contains("{number") || !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            self.diagnostics.push(
+                config_error(
+                    "config/bad-value",
+                    format!("`{name}` must be an http(s) URL containing {{number}} or {{number:04}}, not {url:?}"),
+                    span_of(value),
+                )
+                .with_help("for example \"https://peps.python.org/pep-{number:04}/\""),
+            );
+            return;
+        }
+        *slot = url;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Loaded {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(CONFIG_FILE), text).expect("write config");
+        Config::load(dir.path(), &Overrides::default(), dir.path())
+    }
+
+    fn line_of(loaded: &Loaded, diagnostic: &Diagnostic) -> usize {
+        let text = loaded.file_text.as_deref().unwrap_or_default();
+        let span = diagnostic
+            .location
+            .as_ref()
+            .map(|l| l.span)
+            .unwrap_or_default();
+        crate::source::LineIndex::new(text)
+            .line_col(text, span.start)
+            .line
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let loaded = Config::load(dir.path(), &Overrides::default(), dir.path());
+        assert!(loaded.diagnostics.is_empty());
+        assert!(!loaded.config.has_file);
+        assert_eq!(loaded.config.output_dir, dir.path().join("_site"));
+        assert_eq!(loaded.config.markup.raw_html, RawHtmlPolicy::Sanitize);
+        assert_eq!(loaded.config.base_path(), "/");
+    }
+
+    #[test]
+    fn reads_every_documented_key() {
+        let loaded = load_text(
+            r#"
+title = "Lumen"
+description = "Design proposals"
+base_url = "https://example.github.io/lumen"
+output_dir = "public"
+include = ["specs/**/*.rst"]
+exclude = ["specs/old/**"]
+templates = ["tmpl.rst"]
+edit_url = "https://github.com/o/r/edit/main/{path}"
+source_url = "https://github.com/o/r/blob/main/{path}"
+template_dir = "tpl"
+static_dir = "assets"
+[markup]
+raw_html = "escape"
+txt_as_rst = true
+sphinx = false
+pep_url = "https://example.org/pep/{number}"
+rfc_url = "https://example.org/rfc/{number}"
+"#,
+        );
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let config = loaded.config;
+        assert_eq!(config.title, "Lumen");
+        assert_eq!(
+            config.base_url.as_deref(),
+            Some("https://example.github.io/lumen/")
+        );
+        assert_eq!(config.base_path(), "/lumen/");
+        assert!(config.output_dir.ends_with("public"));
+        assert_eq!(config.include, ["specs/**/*.rst"]);
+        assert_eq!(config.templates, ["tmpl.rst"]);
+        assert_eq!(config.template_dir, PathBuf::from("tpl"));
+        assert_eq!(config.markup.raw_html, RawHtmlPolicy::Escape);
+        assert!(config.markup.txt_as_rst);
+        assert!(!config.markup.sphinx);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_its_line() {
+        let loaded = load_text(
+            "titel = \"x\"\noutput_dir = \"../elsewhere\"\n[markup]\nraw_html = \"maybe\"\nsphinks = true\n",
+        );
+        let found: Vec<(String, usize)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.clone(), line_of(&loaded, d)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("config/unknown-key".to_string(), 1),
+                ("config/bad-value".to_string(), 2),
+                ("config/bad-value".to_string(), 4),
+                ("config/unknown-key".to_string(), 5),
+            ]
+        );
+        assert_eq!(
+            loaded.diagnostics[0].help.as_deref(),
+            Some("did you mean `title`?")
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_wrong_types_are_diagnostics() {
+        let loaded = load_text("title = 3\ninclude = \"*.md\"\nbroken = \n");
+        let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(codes.contains(&"config/syntax"), "{codes:?}");
+        assert!(
+            codes.iter().filter(|c| **c == "config/bad-value").count() >= 2,
+            "{codes:?}"
+        );
+    }
+
+    #[test]
+    fn base_url_validation() {
+        assert_eq!(normalise_base_url(""), Ok(None));
+        assert_eq!(
+            normalise_base_url("https://o.github.io/r"),
+            Ok(Some("https://o.github.io/r/".into()))
+        );
+        assert!(normalise_base_url("o.github.io/r").is_err());
+        assert!(normalise_base_url("javascript:alert(1)").is_err());
+        assert!(normalise_base_url("https://x/\"><script>").is_err());
+    }
+}
