@@ -14,7 +14,9 @@
 
 pub mod config;
 pub mod diag;
+pub mod load;
 pub mod markup;
+pub mod output;
 pub mod render;
 pub mod source;
 pub mod suggest;

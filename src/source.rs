@@ -122,6 +122,18 @@ pub enum Format {
     Rst,
 }
 
+/// What a file is to the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileRole {
+    /// A proposal: gets a page and a place in the indexes.
+    Spec,
+    /// The template specs are written from: read (for conformance checks), not published.
+    Template,
+    /// A Sphinx index page (`index.rst`) that lists specs: read for metadata, not a spec.
+    Index,
+}
+
 /// One file read from the repository, immutable once loaded.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -130,8 +142,7 @@ pub struct SourceFile {
     /// Absolute path on disk (for error messages about I/O only; never shown in output).
     pub abs_path: PathBuf,
     pub format: Format,
-    /// True when this file is a template that specs are written from, not a spec.
-    pub is_template: bool,
+    pub role: FileRole,
     pub text: String,
     pub lines: LineIndex,
 }
@@ -141,7 +152,7 @@ impl SourceFile {
         rel_path: String,
         abs_path: PathBuf,
         format: Format,
-        is_template: bool,
+        role: FileRole,
         text: String,
     ) -> SourceFile {
         let lines = LineIndex::new(&text);
@@ -149,7 +160,7 @@ impl SourceFile {
             rel_path,
             abs_path,
             format,
-            is_template,
+            role,
             text,
             lines,
         }
