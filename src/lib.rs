@@ -14,9 +14,12 @@
 
 pub mod config;
 pub mod diag;
+pub mod extract;
 pub mod load;
 pub mod markup;
+pub mod model;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod suggest;

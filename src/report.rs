@@ -1,0 +1,274 @@
+//! Reporting diagnostics to people and tools.
+//!
+//! The pipeline only collects [`Diagnostic`] values; this module turns them
+//! into text for a terminal (source snippets drawn by annotate-snippets) or
+//! JSON for tools. Line and column are resolved here, against the files the
+//! build loaded (or the config file's text).
+
+use std::collections::HashMap;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use crate::diag::{Diagnostic, ResolvedLocation, Severity, Tally};
+use crate::source::{LineIndex, Span};
+
+/// Output formats for diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The texts diagnostics may point into, by repository-relative path.
+#[derive(Default)]
+pub struct SourceTexts<'a> {
+    texts: HashMap<&'a str, (&'a str, LineIndex)>,
+}
+
+impl<'a> SourceTexts<'a> {
+    pub fn add(&mut self, path: &'a str, text: &'a str) {
+        self.texts.insert(path, (text, LineIndex::new(text)));
+    }
+
+    fn get(&self, path: &str) -> Option<&(&'a str, LineIndex)> {
+        self.texts.get(path)
+    }
+
+    /// Line and column of a diagnostic's span, if its file is known.
+    pub fn resolve(&self, diagnostic: &Diagnostic) -> Option<ResolvedLocation> {
+        let location = diagnostic.location.as_ref()?;
+        let (start, end) = match self.get(&location.file) {
+            Some((text, index)) => {
+                let span = location.span.clamp_to(text.len());
+                (
+                    index.line_col(text, span.start),
+                    index.line_col(text, span.end),
+                )
+            }
+            None => {
+                let origin = crate::source::LineCol { line: 1, col: 1 };
+                (origin, origin)
+            }
+        };
+        Some(ResolvedLocation {
+            file: location.file.clone(),
+            start,
+            end,
+        })
+    }
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Note => Level::NOTE,
+    }
+}
+
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn ceil_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset += 1;
+    }
+    offset
+}
+
+/// The lines of `text` around `span`, for a snippet: (first line number,
+/// the excerpt, the span relative to the excerpt). Keeps the snippet small
+/// for large files and snaps the span to character boundaries.
+fn excerpt<'t>(text: &'t str, index: &LineIndex, span: Span) -> (usize, &'t str, Span) {
+    let start = floor_boundary(text, span.start);
+    let mut end = ceil_boundary(text, span.end.max(start));
+    if end == start && end < text.len() && !text[end..].starts_with('\n') {
+        // Point at one character rather than nowhere.
+        end = ceil_boundary(text, end + 1);
+    }
+    let first_line = index.line_col(text, start).line;
+    let excerpt_start = index.line_start(first_line).unwrap_or(0).min(start);
+    // Show at most a few lines of a long span.
+    let last_line = index.line_col(text, end).line.min(first_line + 5);
+    let excerpt_end = index
+        .line_start(last_line + 1)
+        .map(|next| next.saturating_sub(1))
+        .unwrap_or(text.len());
+    let excerpt_end = floor_boundary(text, excerpt_end.max(start));
+    let end = end.min(excerpt_end);
+    (
+        first_line,
+        &text[excerpt_start..excerpt_end],
+        Span::new(start - excerpt_start, end - excerpt_start),
+    )
+}
+
+/// Render diagnostics for a terminal. `color` adds ANSI styling.
+pub fn render_text(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>, color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let title = level(diagnostic.severity)
+            .primary_title(diagnostic.message.as_str())
+            .id(diagnostic.code.as_str());
+        let mut group = match diagnostic
+            .location
+            .as_ref()
+            .and_then(|location| sources.get(&location.file).map(|source| (location, source)))
+        {
+            Some((location, (text, index))) => {
+                let (line_start, snippet_text, local) = excerpt(text, index, location.span);
+                let mut annotation = AnnotationKind::Primary.span(local.start..local.end);
+                if let Some(label) = &diagnostic.label {
+                    annotation = annotation.label(label.as_str());
+                }
+                title.element(
+                    Snippet::source(snippet_text)
+                        .line_start(line_start)
+                        .path(location.file.as_str())
+                        .annotation(annotation),
+                )
+            }
+            None => match &diagnostic.location {
+                Some(location) => {
+                    title.element(annotate_snippets::Origin::path(location.file.as_str()))
+                }
+                None => Group::with_title(title),
+            },
+        };
+        if let Some(help) = &diagnostic.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        out.push_str(&renderer.render(&[group]));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// One-line summary: "2 errors, 1 warning".
+pub fn summary(tally: Tally) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(tally.errors, "error"),
+        plural(tally.warnings, "warning")
+    )
+}
+
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<ResolvedLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Tally,
+}
+
+/// Render diagnostics as one JSON document.
+pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>) -> String {
+    let report = JsonReport {
+        schema_version: 1,
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                severity: d.severity,
+                code: &d.code,
+                message: &d.message,
+                location: sources.resolve(d),
+                help: d.help.as_deref(),
+            })
+            .collect(),
+        summary: Tally::of(diagnostics),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Order diagnostics for reading: by file, then position, then code.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            d.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.span.start))
+                .unwrap_or_default()
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_report_shows_file_line_column_and_help() {
+        let text = "title = 1\nbad key = 2\n";
+        let mut sources = SourceTexts::default();
+        sources.add("specsite.toml", text);
+        let diagnostic = Diagnostic::error("config/unknown-key", "unknown key `bad`")
+            .at("specsite.toml", Span::new(10, 13))
+            .with_help("did you mean `base_url`?");
+        let out = render_text(&[diagnostic], &sources, false);
+        assert!(
+            out.contains("error[config/unknown-key]: unknown key `bad`"),
+            "{out}"
+        );
+        assert!(out.contains("specsite.toml:2:1"), "{out}");
+        assert!(out.contains("help: did you mean `base_url`?"), "{out}");
+    }
+
+    #[test]
+    fn spans_past_the_end_and_inside_characters_do_not_panic() {
+        let text = "é\n";
+        let mut sources = SourceTexts::default();
+        sources.add("a.md", text);
+        for span in [
+            Span::new(1, 1),
+            Span::new(50, 60),
+            Span::new(0, 0),
+            Span::new(2, 1),
+        ] {
+            let diagnostic = Diagnostic::warning("x", "y").at("a.md", span);
+            let out = render_text(&[diagnostic], &sources, false);
+            assert!(out.contains("a.md:"), "{out}");
+        }
+    }
+
+    #[test]
+    fn json_report_resolves_lines() {
+        let text = "a\nbb\n";
+        let mut sources = SourceTexts::default();
+        sources.add("x.md", text);
+        let json = render_json(
+            &[Diagnostic::warning("w", "m").at("x.md", Span::new(3, 4))],
+            &sources,
+        );
+        let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+        assert_eq!(value["diagnostics"][0]["location"]["start"]["line"], 2);
+        assert_eq!(value["diagnostics"][0]["location"]["start"]["col"], 2);
+        assert_eq!(value["summary"]["warnings"], 1);
+    }
+}
