@@ -11,7 +11,7 @@ use crate::markup::doc::{Document, Kind, NodeId};
 use crate::markup::frontmatter::FrontMatter;
 use crate::markup::Parsed;
 use crate::model::{canonical_status, Field, Milestone, Origin, Spec, Status, StatusKey};
-use crate::source::{SharedSource, Span};
+use crate::source::SharedSource;
 
 /// Section titles that open a document's body rather than name it (many
 /// RFCs start with "# Summary" and have no title heading at all).
@@ -196,7 +196,7 @@ fn read_front_matter(
                 let key_status = match canonical_status(&raw) {
                     Some(status) => status,
                     None => {
-                        let span = front_matter.key_span(key).unwrap_or(Span::default());
+                        let span = front_matter.key_span(key).unwrap_or_default();
                         let known = [
                             "draft",
                             "in review",
@@ -320,7 +320,7 @@ fn release_label(release: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{FileRole, Format, SourceFile};
+    use crate::source::{FileRole, Format, SourceFile, Span};
     use std::sync::Arc;
 
     fn spec_of(rel_path: &str, doc: Document) -> Spec {

@@ -12,6 +12,12 @@
 //!   ─► serve: swap the in-memory OutputTree, push "reload"
 //! ```
 
+// A `Diagnostic` is the error value of content-facing functions; it is
+// created only on the (rare) error path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod build;
+pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod extract;

@@ -1,1 +1,142 @@
-fn main() {}
+//! The `specsite` binary: parse the command line, run the library, map the
+//! outcome to an exit code (0 success, 1 content errors, 2 usage or
+//! internal error).
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use specsite::build::{build_site, SiteBuild};
+use specsite::cli::{self, BuildOptions, Command, RstTreeOptions, Verbosity};
+use specsite::config::{Overrides, CONFIG_FILE};
+use specsite::diag::Tally;
+use specsite::report::{self, ReportFormat, SourceTexts};
+
+const CONTENT_ERRORS: u8 = 1;
+const USAGE_OR_INTERNAL: u8 = 2;
+
+fn main() -> ExitCode {
+    let command = match cli::parse() {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    match command {
+        Command::Build(options) => run_build(&options),
+        Command::RstTree(options) => run_rst_tree(&options),
+    }
+}
+
+fn print_diagnostics(build: &SiteBuild, format: ReportFormat) {
+    let mut texts = SourceTexts::default();
+    for file in &build.sources.files {
+        texts.add(&file.rel_path, &file.text);
+    }
+    if let Some(text) = &build.config_text {
+        texts.add(CONFIG_FILE, text);
+    }
+    match format {
+        ReportFormat::Json => println!("{}", report::render_json(&build.diagnostics, &texts)),
+        ReportFormat::Text => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let text = report::render_text(&build.diagnostics, &texts, color);
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+}
+
+fn run_build(options: &BuildOptions) -> ExitCode {
+    let started = Instant::now();
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(error) => {
+            eprintln!("error: cannot determine the current directory: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    let overrides = Overrides {
+        output_dir: options.out.clone(),
+        base_url: options.base_url.clone(),
+    };
+    let build = match build_site(&options.root, &overrides, &cwd) {
+        Ok(build) => build,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    print_diagnostics(&build, options.format);
+    let tally = Tally::of(&build.diagnostics);
+    let failed = build.has_errors(options.strict);
+    let out = &build.config.output_dir;
+    if failed {
+        if options.format == ReportFormat::Text && options.verbosity != Verbosity::Quiet {
+            eprintln!(
+                "build failed: {}{}; the previous site in {} is unchanged",
+                report::summary(tally),
+                if options.strict {
+                    " (--strict: warnings count as errors)"
+                } else {
+                    ""
+                },
+                out.display()
+            );
+        }
+        return ExitCode::from(CONTENT_ERRORS);
+    }
+    let write_started = Instant::now();
+    if let Err(error) = specsite::output::write_atomically(&build.tree, &build.config.root, out) {
+        eprintln!("error: {error}");
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    }
+    if options.verbosity == Verbosity::Verbose {
+        for (stage, duration) in &build.timings.stages {
+            eprintln!("  {stage:<14} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+        }
+        eprintln!(
+            "  {:<14} {:>8.1} ms",
+            "write",
+            write_started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    if options.format == ReportFormat::Text && options.verbosity != Verbosity::Quiet {
+        eprintln!(
+            "built {} specs ({} files) into {} in {:.2} s; {}",
+            build.specs.len(),
+            build.tree.len(),
+            out.display(),
+            started.elapsed().as_secs_f64(),
+            report::summary(tally)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_rst_tree(options: &RstTreeOptions) -> ExitCode {
+    let mut input = String::new();
+    let read = match &options.file {
+        Some(path) => std::fs::read_to_string(path).map(|text| input = text),
+        None => std::io::stdin().read_to_string(&mut input).map(|_| ()),
+    };
+    if let Err(error) = read {
+        eprintln!("error: cannot read the input: {error}");
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    }
+    let stage = if options.full {
+        specsite::markup::rst::Stage::Full
+    } else {
+        specsite::markup::rst::Stage::Parse
+    };
+    let tree = specsite::markup::rst::rst_tree(&input, stage, options.sphinx);
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(tree.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    }
+    ExitCode::SUCCESS
+}

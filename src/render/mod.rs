@@ -3,3 +3,5 @@
 pub mod highlight;
 pub mod html;
 pub mod sanitize;
+pub mod site;
+pub mod theme;

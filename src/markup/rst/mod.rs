@@ -42,3 +42,13 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
         diagnostics: Vec::new(),
     }
 }
+
+/// Parse and print as docutils pseudo-XML (for `specsite rst-tree`).
+pub fn rst_tree(input: &str, stage: Stage, sphinx: bool) -> String {
+    let options = RstOptions {
+        stage,
+        sphinx,
+        ..Default::default()
+    };
+    super::pseudoxml::print(&parse(input, &options).doc)
+}

@@ -1,0 +1,211 @@
+//! The build: the pipeline stages run in order, as one function of values.
+//!
+//! `build_site` takes a repository to an in-memory [`OutputTree`] plus every
+//! diagnostic; `serve` will call it (and later, a cached variant) and `build`
+//! writes its result atomically. Nothing here prints: timings and
+//! diagnostics are returned for the front end to show.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, Overrides};
+use crate::diag::{Diagnostic, Severity};
+use crate::extract;
+use crate::load::{self, Sources};
+use crate::markup::{self, rst, MarkupOptions};
+use crate::model::Spec;
+use crate::output::OutputTree;
+use crate::render::site::{render_site, SiteInput};
+use crate::render::theme::Theme;
+use crate::source::FileRole;
+
+/// How long each stage took, for `-v` and the benchmark notes.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn record(&mut self, stage: &'static str, started: Instant) -> Instant {
+        let now = Instant::now();
+        self.stages.push((stage, now - started));
+        now
+    }
+}
+
+/// Everything a build produced.
+pub struct SiteBuild {
+    pub config: Config,
+    /// The config file's text, for showing diagnostics that point into it.
+    pub config_text: Option<String>,
+    pub sources: Sources,
+    pub specs: Vec<Spec>,
+    pub tree: OutputTree,
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+impl SiteBuild {
+    pub fn has_errors(&self, strict: bool) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error || (strict && d.severity == Severity::Warning))
+    }
+}
+
+/// Why a build could not even start.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the repository root {path} cannot be used: {source}")]
+    Root {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the repository root {0} is not a directory")]
+    RootNotADirectory(PathBuf),
+}
+
+/// Canonicalise and check the repository root.
+pub fn resolve_root(root: &Path) -> Result<PathBuf, BuildError> {
+    let canonical = std::fs::canonicalize(root).map_err(|source| BuildError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if !canonical.is_dir() {
+        return Err(BuildError::RootNotADirectory(root.to_path_buf()));
+    }
+    Ok(canonical)
+}
+
+/// Page path of a spec: its source path with `.html` for the extension.
+fn page_path_for(rel_path: &str) -> String {
+    match rel_path.rfind('.') {
+        Some(dot) if !rel_path[dot..].contains('/') => format!("{}.html", &rel_path[..dot]),
+        _ => format!("{rel_path}.html"),
+    }
+}
+
+/// Page paths for every spec, in source order; two sources that would
+/// share a page (`a.md` and `a.rst`) keep their extension in the name.
+fn plan_page_paths(rel_paths: &[&str]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    let reserved = ["index.html", "404.html"];
+    rel_paths
+        .iter()
+        .map(|rel_path| {
+            let mut page = page_path_for(rel_path);
+            if reserved.contains(&page.as_str()) || !taken.insert(page.clone()) {
+                page = format!("{rel_path}.html");
+                taken.insert(page.clone());
+            }
+            page
+        })
+        .collect()
+}
+
+/// Run the whole pipeline in memory.
+pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SiteBuild, BuildError> {
+    let root = resolve_root(root)?;
+    let mut timings = Timings::default();
+    let started = Instant::now();
+
+    let loaded = Config::load(&root, overrides, cwd);
+    let config = loaded.config;
+    let mut diagnostics = loaded.diagnostics;
+    let mark = timings.record("config", started);
+
+    let mut sources = load::load(&config);
+    diagnostics.append(&mut sources.diagnostics);
+    let mark = timings.record("load", mark);
+
+    let options = MarkupOptions {
+        rst: rst::RstOptions {
+            stage: rst::Stage::Full,
+            sphinx: config.markup.sphinx,
+            root: Some(config.root.clone()),
+            ..Default::default()
+        },
+    };
+    let spec_files: Vec<_> = sources
+        .files
+        .iter()
+        .filter(|f| f.role == FileRole::Spec)
+        .collect();
+    let rel_paths: Vec<&str> = spec_files.iter().map(|f| f.rel_path.as_str()).collect();
+    let page_paths = plan_page_paths(&rel_paths);
+    let extracted: Vec<(Spec, Vec<Diagnostic>)> = spec_files
+        .par_iter()
+        .zip(page_paths.into_par_iter())
+        .map(|(file, page_path)| {
+            let parsed = markup::parse(file, &options);
+            let mut file_diagnostics = parsed.diagnostics.clone();
+            let (mut spec, mut more) = extract::extract((*file).clone(), parsed, page_path);
+            file_diagnostics.append(&mut more);
+            spec.problems = file_diagnostics.len();
+            (spec, file_diagnostics)
+        })
+        .collect();
+    let mut specs = Vec::with_capacity(extracted.len());
+    for (spec, mut file_diagnostics) in extracted {
+        diagnostics.append(&mut file_diagnostics);
+        specs.push(spec);
+    }
+    let mark = timings.record("parse+extract", mark);
+
+    let override_dir = config.root.join(&config.template_dir);
+    let static_dir = config.root.join(&config.static_dir);
+    let (theme, mut theme_diagnostics) = Theme::load(
+        override_dir.is_dir().then_some(override_dir.as_path()),
+        static_dir.is_dir().then_some(static_dir.as_path()),
+        &config.root,
+    );
+    diagnostics.append(&mut theme_diagnostics);
+    let (tree, mut render_diagnostics) = render_site(&SiteInput {
+        config: &config,
+        theme: &theme,
+        specs: &specs,
+    });
+    diagnostics.append(&mut render_diagnostics);
+    timings.record("render", mark);
+
+    crate::report::sort(&mut diagnostics);
+    Ok(SiteBuild {
+        config,
+        config_text: loaded.file_text,
+        sources,
+        specs,
+        tree,
+        diagnostics,
+        timings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths_replace_the_extension_and_avoid_collisions() {
+        let paths = plan_page_paths(&[
+            "a.md",
+            "a.rst",
+            "specs/x/y.rst",
+            "index.md",
+            "keps/1-x/README.md",
+        ]);
+        assert_eq!(
+            paths,
+            [
+                "a.html",
+                "a.rst.html",
+                "specs/x/y.html",
+                "index.md.html",
+                "keps/1-x/README.html"
+            ]
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! The command line: clap types in, validated option structs out.
+//!
+//! Nothing below this module sees clap. `parse` turns the arguments into a
+//! [`Command`] with plain values; `main` runs it and maps the outcome to an
+//! exit code (0 success, 1 content errors, 2 usage or internal error).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::normalise_base_url;
+use crate::report::ReportFormat;
+
+const EXAMPLES: &str = "\
+Examples:
+  specsite build                         build the repository in the current directory into ./_site
+  specsite build content-example         build the example repository
+  specsite build ../nova-specs --out /tmp/site --base-url https://owner.github.io/nova-specs/
+  specsite build --strict --format json  fail on warnings and print diagnostics as JSON (for CI)
+  specsite rst-tree --stage parse spec.rst   print a file's reStructuredText tree as docutils pseudo-XML";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "specsite",
+    version,
+    about = "Turn a repository of design proposals (specs, PEPs, RFCs, KEPs) into a fast, cross-linked static site",
+    after_help = EXAMPLES,
+    propagate_version = true
+)]
+struct Args {
+    /// Print only diagnostics (no progress or summary).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: timings of each stage.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: CommandArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum CommandArgs {
+    /// Build the site into the output directory.
+    #[command(after_help = EXAMPLES)]
+    Build(BuildArgs),
+    /// Print a reStructuredText file's document tree as docutils pseudo-XML (for debugging and conformance checks).
+    RstTree(RstTreeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct BuildArgs {
+    /// The spec repository [default: the current directory].
+    root: Option<PathBuf>,
+    /// Output directory [default: `output_dir` from specsite.toml, else ROOT/_site].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Absolute URL the site is published at, e.g. https://owner.github.io/repo/.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+}
+
+#[derive(clap::Args, Debug)]
+struct RstTreeArgs {
+    /// How far to process the document.
+    #[arg(long, value_enum, default_value_t = StageArg::Parse)]
+    stage: StageArg,
+    /// Accept Sphinx's roles and directives.
+    #[arg(long)]
+    sphinx: bool,
+    /// The file to read, or `-` for standard input.
+    #[arg(default_value = "-")]
+    file: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum StageArg {
+    Parse,
+    Full,
+}
+
+/// How much to print besides diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Validated options of `specsite build`.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub strict: bool,
+    pub format: ReportFormat,
+    pub verbosity: Verbosity,
+}
+
+/// Validated options of `specsite rst-tree`.
+#[derive(Clone, Debug)]
+pub struct RstTreeOptions {
+    pub full: bool,
+    pub sphinx: bool,
+    /// `None` = standard input.
+    pub file: Option<PathBuf>,
+}
+
+/// A command ready to run.
+#[derive(Clone, Debug)]
+pub enum Command {
+    Build(BuildOptions),
+    RstTree(RstTreeOptions),
+}
+
+/// A usage problem found after clap's own checks.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Parse the process arguments. Clap's own errors (and `--help`,
+/// `--version`) exit from inside, with code 2 for errors.
+pub fn parse() -> Result<Command, UsageError> {
+    from_args(Args::parse())
+}
+
+/// Parse an explicit argument list (for tests).
+pub fn parse_from<I, T>(args: I) -> Result<Command, UsageError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args = Args::try_parse_from(args).map_err(|error| UsageError(error.to_string()))?;
+    from_args(args)
+}
+
+fn from_args(args: Args) -> Result<Command, UsageError> {
+    let verbosity = if args.quiet {
+        Verbosity::Quiet
+    } else if args.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    match args.command {
+        CommandArgs::Build(build) => {
+            let base_url = match build.base_url {
+                Some(url) => match normalise_base_url(&url) {
+                    Ok(_) => Some(url),
+                    Err(message) => {
+                        return Err(UsageError(format!("--base-url {url:?} {message}")))
+                    }
+                },
+                None => None,
+            };
+            Ok(Command::Build(BuildOptions {
+                root: build.root.unwrap_or_else(|| PathBuf::from(".")),
+                out: build.out,
+                base_url,
+                strict: build.strict,
+                format: match build.format {
+                    FormatArg::Text => ReportFormat::Text,
+                    FormatArg::Json => ReportFormat::Json,
+                },
+                verbosity,
+            }))
+        }
+        CommandArgs::RstTree(tree) => Ok(Command::RstTree(RstTreeOptions {
+            full: matches!(tree.stage, StageArg::Full),
+            sphinx: tree.sphinx,
+            file: (tree.file != "-").then(|| PathBuf::from(tree.file)),
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_defaults_and_flags() {
+        let Ok(Command::Build(options)) = parse_from(["specsite", "build"]) else {
+            panic!("build expected");
+        };
+        assert_eq!(options.root, PathBuf::from("."));
+        assert!(!options.strict);
+        assert_eq!(options.format, ReportFormat::Text);
+        let Ok(Command::Build(options)) = parse_from([
+            "specsite",
+            "-q",
+            "build",
+            "repo",
+            "--out",
+            "o",
+            "--strict",
+            "--format",
+            "json",
+            "--base-url",
+            "https://x.github.io/r/",
+        ]) else {
+            panic!("build expected");
+        };
+        assert_eq!(options.root, PathBuf::from("repo"));
+        assert_eq!(options.out, Some(PathBuf::from("o")));
+        assert!(options.strict);
+        assert_eq!(options.format, ReportFormat::Json);
+        assert_eq!(options.verbosity, Verbosity::Quiet);
+    }
+
+    #[test]
+    fn bad_usage_is_an_error() {
+        assert!(parse_from(["specsite", "build", "--format", "xml"]).is_err());
+        assert!(parse_from(["specsite", "build", "--base-url", "not-a-url"]).is_err());
+        assert!(parse_from(["specsite", "frobnicate"]).is_err());
+    }
+}
