@@ -3,3 +3,4 @@
 pub mod highlight;
 pub mod html;
 pub mod sanitize;
+pub mod theme;
