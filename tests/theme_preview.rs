@@ -41,7 +41,12 @@ fn write_preview_site() {
         ("index.html", "index"),
         ("404.html", "404"),
     ] {
-        let context = sample(name);
+        let mut context = sample(name);
+        if name == "404" {
+            // The 404 page links through the absolute base path; point it at
+            // the preview directory so it can be looked at from disk.
+            context["site"]["base_path"] = format!("file://{}/", out.display()).into();
+        }
         let html = theme
             .render(template, &context)
             .unwrap_or_else(|d| panic!("{d:?}"));

@@ -133,7 +133,7 @@ impl Theme {
             // Only a bug in the shipped theme gets here; say so rather than panic.
             diagnostics.push(theme.diagnostic_from(
                 &error,
-                "theme/template-syntax",
+                "theme/template-invalid",
                 "default theme template",
             ));
         }
@@ -253,7 +253,7 @@ impl Theme {
         }
         for (name, error) in &failures {
             diagnostics.push(
-                self.diagnostic_from(error, "theme/template-syntax", name)
+                self.diagnostic_from(error, "theme/template-invalid", name)
                     .with_help("the default template of this name, if any, is used instead"),
             );
         }

@@ -75,6 +75,37 @@
     if (initial) apply();
   }
 
+  /* Mark the section being read in the sidebar contents: the last target
+     whose top has scrolled past the upper part of the window. */
+  function setupTocHighlight() {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".toc-sidebar a[href^='#']"));
+    var targets = [];
+    links.forEach(function (link) {
+      var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+      if (target) targets.push([target, link]);
+    });
+    if (!targets.length) return;
+    var current = null;
+    var pending = false;
+    function update() {
+      pending = false;
+      var found = targets[0][1];
+      for (var i = 0; i < targets.length; i++) {
+        if (targets[i][0].getBoundingClientRect().top > window.innerHeight * 0.25) break;
+        found = targets[i][1];
+      }
+      if (found === current) return;
+      if (current) current.removeAttribute("aria-current");
+      found.setAttribute("aria-current", "true");
+      current = found;
+    }
+    window.addEventListener("scroll", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    }, { passive: true });
+    update();
+  }
+
   setupThemeToggle();
   setupFilter();
+  setupTocHighlight();
 })();
