@@ -471,3 +471,60 @@ fn a_missing_override_directory_is_not_an_error() {
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     assert!(theme.has_template("spec.html"));
 }
+
+#[test]
+fn a_render_error_in_an_included_template_points_at_that_template() {
+    let site = Site::new();
+    site.write(
+        "templates/partials/bad.html",
+        "fine\n\n{{ undefined_thing }}",
+    );
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}{% block main %}{% include \"partials/bad.html\" %}{% endblock main %}",
+    );
+    let (theme, diagnostics) = site.load();
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let diagnostic = theme
+        .render("index.html", &sample("index"))
+        .expect_err("undefined variable");
+    let location = diagnostic.location.as_ref().expect("located");
+    assert_eq!(
+        location.file, "templates/partials/bad.html",
+        "{diagnostic:?}"
+    );
+    assert!(
+        diagnostic
+            .label
+            .as_deref()
+            .unwrap_or_default()
+            .contains("line 3"),
+        "{diagnostic:?}"
+    );
+}
+
+#[test]
+fn deeply_nested_templates_are_diagnosed_without_overflowing_the_stack() {
+    let site = Site::new();
+    let depth = 20_000;
+    let template = format!(
+        "{}x{}",
+        "{% if true %}".repeat(depth),
+        "{% endif %}".repeat(depth)
+    );
+    site.write("templates/deep.html", &template);
+    site.write(
+        "templates/deep-expr.html",
+        &format!("{{{{ {}1{} }}}}", "(".repeat(depth), ")".repeat(depth)),
+    );
+    let (theme, diagnostics) = site.load();
+    for name in ["deep.html", "deep-expr.html"] {
+        let refused = diagnostics.iter().any(|d| {
+            d.location
+                .as_ref()
+                .is_some_and(|l| l.file == format!("templates/{name}"))
+        });
+        assert!(refused, "{name}: {diagnostics:?}");
+        assert!(!theme.has_template(name), "{name}");
+    }
+}
