@@ -528,3 +528,39 @@ fn deeply_nested_templates_are_diagnosed_without_overflowing_the_stack() {
         assert!(!theme.has_template(name), "{name}");
     }
 }
+
+#[test]
+fn a_theme_can_be_shared_across_render_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Theme>();
+    let theme = default_theme();
+    let context = sample("spec");
+    let pages: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| render(&theme, "spec.html", &context)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    assert_eq!(pages[0], pages[1]);
+}
+
+#[test]
+fn a_template_that_is_not_utf8_is_reported_and_skipped() {
+    let site = Site::new();
+    std::fs::write(
+        site.root().join("templates/404.html"),
+        b"caf\xe9 {{ page.title }}",
+    )
+    .expect("write");
+    let (theme, diagnostics) = site.load();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0].code, "theme/not-utf8");
+    assert_eq!(
+        diagnostics[0].location.as_ref().map(|l| l.file.as_str()),
+        Some("templates/404.html")
+    );
+    assert!(render(&theme, "404.html", &sample("404")).contains("There is no page"));
+}
