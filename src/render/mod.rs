@@ -1,4 +1,8 @@
 //! Rendering: documents and the site index to an in-memory output tree.
+//!
+//! `html` serialises one document tree, `highlight` colours code, `sanitize`
+//! cleans raw HTML, `theme` holds the templates and assets, and `site` plans
+//! and renders every page of the site from them.
 
 pub mod highlight;
 pub mod html;

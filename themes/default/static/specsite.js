@@ -1,0 +1,111 @@
+/* specsite default theme: progressive enhancement only. Every page works
+   without this script; it adds the theme switch and the index filter. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var KEY = "specsite-theme";
+
+  function currentTheme() {
+    var chosen = root.dataset.theme;
+    if (chosen === "light" || chosen === "dark") return chosen;
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  function setupThemeToggle() {
+    var button = document.querySelector("[data-theme-toggle]");
+    if (!button) return;
+    function sync() { button.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false"); }
+    button.hidden = false;
+    sync();
+    button.addEventListener("click", function () {
+      var next = currentTheme() === "dark" ? "light" : "dark";
+      root.dataset.theme = next;
+      try { localStorage.setItem(KEY, next); } catch (e) { /* private mode: not remembered */ }
+      sync();
+    });
+  }
+
+  function setupFilter() {
+    var box = document.querySelector("[data-filter]");
+    if (!box) return;
+    var input = box.querySelector("input");
+    var status = box.querySelector("[role=status]");
+    var rows = Array.prototype.slice.call(document.querySelectorAll(".spec-row"));
+    var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]"));
+    rows.forEach(function (row) { row._text = (row.getAttribute("data-search") || "").toLowerCase(); });
+    groups.forEach(function (group) {
+      var count = group.querySelector("[data-count]");
+      group._count = count;
+      group._total = count ? count.textContent : "";
+    });
+    box.hidden = false;
+
+    function apply() {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      rows.forEach(function (row) {
+        row.hidden = !words.every(function (w) { return row._text.indexOf(w) !== -1; });
+      });
+      var shown = 0;
+      groups.forEach(function (group) {
+        var visible = group.querySelectorAll(".spec-row:not([hidden])").length;
+        group.hidden = words.length > 0 && visible === 0;
+        if (group._count) group._count.textContent = words.length ? visible + " / " + group._total : group._total;
+        if (group.closest("#by-status")) shown += visible;
+      });
+      status.textContent = words.length ? shown + (shown === 1 ? " spec matches" : " specs match") : "";
+      var url = new URL(window.location.href);
+      if (words.length) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
+      try { history.replaceState(null, "", url); } catch (e) { /* file:// in some browsers */ }
+    }
+
+    var initial = new URLSearchParams(window.location.search).get("q");
+    if (initial) input.value = initial;
+    input.addEventListener("input", apply);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { input.value = ""; apply(); }
+    });
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        event.preventDefault();
+        input.focus();
+      }
+    });
+    if (initial) apply();
+  }
+
+  /* Mark the section being read in the sidebar contents: the last target
+     whose top has scrolled past the upper part of the window. */
+  function setupTocHighlight() {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".toc-sidebar a[href^='#']"));
+    var targets = [];
+    links.forEach(function (link) {
+      var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+      if (target) targets.push([target, link]);
+    });
+    if (!targets.length) return;
+    var current = null;
+    var pending = false;
+    function update() {
+      pending = false;
+      var found = targets[0][1];
+      for (var i = 0; i < targets.length; i++) {
+        if (targets[i][0].getBoundingClientRect().top > window.innerHeight * 0.25) break;
+        found = targets[i][1];
+      }
+      if (found === current) return;
+      if (current) current.removeAttribute("aria-current");
+      found.setAttribute("aria-current", "true");
+      current = found;
+    }
+    window.addEventListener("scroll", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    }, { passive: true });
+    update();
+  }
+
+  setupThemeToggle();
+  setupFilter();
+  setupTocHighlight();
+})();
