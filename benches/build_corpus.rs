@@ -12,7 +12,9 @@ use specsite::build::build_site;
 use specsite::config::Overrides;
 
 fn corpus(name: &str) -> Option<std::path::PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpora")
+        .join(name);
     path.is_dir().then_some(path)
 }
 
@@ -27,8 +29,15 @@ fn build_corpora(c: &mut Criterion) {
         let out = std::env::temp_dir().join(format!("specsite-bench-{name}"));
         group.bench_function(name, |b| {
             b.iter(|| {
-                let build = build_site(&root, &Overrides { output_dir: Some(out.clone()), base_url: None }, &root)
-                    .expect("corpus builds");
+                let build = build_site(
+                    &root,
+                    &Overrides {
+                        output_dir: Some(out.clone()),
+                        base_url: None,
+                    },
+                    &root,
+                )
+                .expect("corpus builds");
                 assert!(!build.tree.is_empty());
                 build.tree.len()
             })
