@@ -173,6 +173,8 @@ kinds! {
     // Ours, for Markdown constructs with no docutils element
     Deleted => "deleted",
     TaskCheckbox => "task_checkbox",
+    // A Markdown hard line break (two trailing spaces or a backslash).
+    LineBreak => "line_break",
 }
 
 impl Kind {
