@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::Duration;
 
@@ -145,6 +146,16 @@ fn refuses_to_overwrite_a_directory_it_did_not_write() {
         .code(2);
 }
 
+fn quiet_build(binary: &Path, root: &Path, out: &Path) -> std::process::ExitStatus {
+    StdCommand::new(binary)
+        .args(["-q", "build"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .status()
+        .expect("runs")
+}
+
 /// Kill the build at many points; the output must always be one whole site,
 /// the previous one or the new one, never a mixture or nothing.
 #[test]
@@ -166,13 +177,7 @@ fn kill_during_a_build_leaves_a_whole_site() {
         .collect();
     write_tree(&root, &borrowed);
     let binary = assert_cmd::cargo::cargo_bin("specsite");
-    let status = StdCommand::new(&binary)
-        .args(["-q", "build"])
-        .arg(&root)
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .expect("runs");
+    let status = quiet_build(&binary, &root, &out);
     assert!(status.success());
     let first = read_tree(&out);
 
@@ -223,13 +228,7 @@ fn kill_during_a_build_leaves_a_whole_site() {
     }
     assert!(saw_old || out.exists());
     // And the next build finishes and cleans up after the killed ones.
-    let status = StdCommand::new(&binary)
-        .args(["-q", "build"])
-        .arg(&root)
-        .arg("--out")
-        .arg(&out)
-        .status()
-        .expect("runs");
+    let status = quiet_build(&binary, &root, &out);
     assert!(status.success());
     let leftovers: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")
