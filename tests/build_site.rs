@@ -160,3 +160,59 @@ fn written_site_matches_the_tree_and_can_be_rebuilt() {
     specsite::output::write_atomically(&build.tree, &root, &out).expect("rewrite");
     assert_eq!(read_tree(&out), written);
 }
+
+#[test]
+fn raw_html_is_sanitised_by_default_and_escaped_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = "# Raw\n\n<details><summary>More</summary>kept</details>\n\n<script>alert('pwned')</script>\n\n<a href=\"javascript:alert(2)\" onclick=\"steal()\">click</a>\n";
+    write_tree(dir.path(), &[("raw.md", spec)]);
+    let html = page(&build(dir.path(), None), "raw.html");
+    assert!(
+        html.contains("<details>") && html.contains("kept"),
+        "safe HTML kept"
+    );
+    for dangerous in [
+        "alert('pwned')",
+        "javascript:alert(2)",
+        "onclick",
+        "steal()",
+    ] {
+        assert!(!html.contains(dangerous), "{dangerous} survived sanitising");
+    }
+    write_tree(
+        dir.path(),
+        &[("specsite.toml", "[markup]\nraw_html = \"escape\"\n")],
+    );
+    let html = page(&build(dir.path(), None), "raw.html");
+    assert!(
+        html.contains("&lt;script&gt;"),
+        "escaped raw HTML is shown as text"
+    );
+    assert!(!html.contains("<script>alert"), "and never runs");
+}
+
+#[test]
+fn repository_templates_and_static_files_override_the_theme() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), SMALL_REPO);
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "templates/404.html",
+                "<!doctype html><title>Lost</title><p>Custom 404 for {{ site.title }}</p>",
+            ),
+            (
+                "static/logo.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            ),
+        ],
+    );
+    let build = build(dir.path(), None);
+    let not_found = page(&build, "404.html");
+    assert!(not_found.contains("Custom 404 for"), "{not_found}");
+    assert!(build.tree.contains("static/logo.svg"));
+    // Overrides are not specs, and the default templates still render the rest.
+    assert!(!build.tree.contains("templates/404.html"));
+    assert!(page(&build, "index.html").contains("Fast reads"));
+}
