@@ -1,0 +1,1 @@
+//! Interpreted-text roles (part B). Temporary stub from part A.
