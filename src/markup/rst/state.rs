@@ -188,17 +188,20 @@ impl ParserState {
             return existing.first().cloned().unwrap_or_default();
         }
         let mut chosen = None;
+        let mut base_id = String::new();
         for name in doc.attrs(node).list("names") {
-            let id = make_id(name);
-            if !id.is_empty() && !self.targets.ids.contains_key(&id) {
-                chosen = Some(id);
+            base_id = make_id(name);
+            if !base_id.is_empty() && !self.targets.ids.contains_key(&base_id) {
+                chosen = Some(base_id.clone());
                 break;
             }
         }
         let id = match chosen {
             Some(id) => id,
             None => {
-                let prefix = if suggested_prefix.is_empty() {
+                let prefix = if !base_id.is_empty() {
+                    format!("{base_id}-")
+                } else if suggested_prefix.is_empty() {
                     format!("{}-", make_id(doc.kind(node).name()))
                 } else {
                     format!("{suggested_prefix}-")
