@@ -1030,7 +1030,7 @@ impl<'d> Parser<'d> {
             self.append_all(parent, messages);
             self.append_msg(
                 parent,
-                4,
+                3,
                 "rst/unexpected-title",
                 "Unexpected section title.",
                 span,
@@ -1070,7 +1070,7 @@ impl<'d> Parser<'d> {
             }
             self.append_msg(
                 parent,
-                4,
+                3,
                 "rst/unexpected-title",
                 "Unexpected section title or transition.",
                 line.span(),
@@ -1122,7 +1122,7 @@ impl<'d> Parser<'d> {
             }
             self.append_msg(
                 parent,
-                4,
+                3,
                 "rst/incomplete-title",
                 "Incomplete section title.",
                 span,
@@ -1140,7 +1140,7 @@ impl<'d> Parser<'d> {
             }
             self.append_msg(
                 parent,
-                4,
+                3,
                 "rst/missing-underline",
                 "Missing matching underline for section title overline.",
                 span,
@@ -1155,7 +1155,7 @@ impl<'d> Parser<'d> {
             }
             self.append_msg(
                 parent,
-                4,
+                3,
                 "rst/title-mismatch",
                 "Title overline & underline mismatch.",
                 span,
@@ -1205,7 +1205,7 @@ impl<'d> Parser<'d> {
                     self.append_all(parent, messages);
                     self.append_msg(
                         parent,
-                        4,
+                        3,
                         "rst/title-level-inconsistent",
                         "Title level inconsistent:",
                         span,
@@ -1222,7 +1222,7 @@ impl<'d> Parser<'d> {
                     self.append_all(parent, messages);
                     self.append_msg(
                         parent,
-                        4,
+                        3,
                         "rst/title-level-inconsistent",
                         "Title level inconsistent:",
                         span,

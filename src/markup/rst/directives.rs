@@ -736,7 +736,7 @@ impl Parser<'_> {
     fn add_name(&mut self, node: NodeId, block: &Block<'_>) {
         if let Some(name) = block.opt("name") {
             self.doc.attrs_mut(node).push("names", name);
-            self.state.note_explicit_target(self.doc, node, Some(node));
+            self.state.note_explicit_target(self.doc, node, None);
         }
     }
 
@@ -830,7 +830,7 @@ impl Parser<'_> {
                 let holder = self.doc.create(Kind::Container, span);
                 self.block_quote_elements(block.content.clone(), holder);
                 let children: Vec<NodeId> = self.doc.children(holder).to_vec();
-                if let Some(&first) = children.first() {
+                for &first in &children {
                     if self.doc.kind(first) == Kind::BlockQuote {
                         self.doc.attrs_mut(first).push("classes", name);
                     }
@@ -1624,7 +1624,7 @@ fn is_body_parent(kind: Kind) -> bool {
     !matches!(kind, Kind::Document | Kind::Section)
 }
 
-fn unicode_code(code: &str) -> Result<String, ()> {
+pub fn unicode_code(code: &str) -> Result<String, ()> {
     let lower = code.to_lowercase();
     let hex = lower
         .strip_prefix("0x")

@@ -389,6 +389,16 @@ impl Parser<'_> {
             .push("names", fully_normalize_name(label));
         self.state
             .note_explicit_target(self.doc, citation, Some(citation));
+        if indented.lines.is_empty() {
+            self.append_msg(
+                citation,
+                2,
+                "rst/citation-empty",
+                "Citation content expected.",
+                line.span(),
+                None,
+            );
+        }
         self.parse_body(&indented.lines, citation, false);
         (indented.blank_finish, indented.end.max(i + 1))
     }
@@ -509,6 +519,7 @@ impl Parser<'_> {
                     self.doc.attrs_mut(target).set("refuri", refuri);
                 }
                 self.doc.attrs_mut(target).set("anonymous", Value::Int(1));
+                self.state.set_id(self.doc, target, None, "");
             }
         }
     }

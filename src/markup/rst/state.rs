@@ -282,11 +282,13 @@ impl ParserState {
                 let mut level = 2;
                 if let Some(old_node) = old_id.as_ref().and_then(|i| self.targets.ids.get(i)) {
                     let old_node = *old_node;
-                    if let Some(refuri) = doc.attrs(node).str("refuri") {
-                        if !doc.attrs(old_node).list("names").is_empty()
-                            && doc.attrs(old_node).str("refuri") == Some(refuri)
-                        {
-                            level = 1;
+                    for key in ["refuri", "refname"] {
+                        if let Some(value) = doc.attrs(node).str(key) {
+                            if !doc.attrs(old_node).list("names").is_empty()
+                                && doc.attrs(old_node).str(key) == Some(value)
+                            {
+                                level = 1;
+                            }
                         }
                     }
                     if level > 1 {

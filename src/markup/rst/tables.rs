@@ -630,7 +630,6 @@ impl Parser<'_> {
         }
         let bottom_ok = block.last().is_some_and(|l| is_grid_table_top(l.text));
         if !bottom_ok {
-            blank_finish = false;
             let mut found = None;
             let mut k = block.len().saturating_sub(2);
             while k > 1 {
@@ -642,11 +641,12 @@ impl Parser<'_> {
             }
             match found {
                 Some(k) => {
+                    blank_finish = false;
                     block.truncate(k + 1);
                     end = i + k + 1;
                 }
                 None => {
-                    let msg = self.malformed_table(&block, "");
+                    let msg = self.malformed_table(&block, "Bottom border missing or corrupt.");
                     messages.push(msg);
                     self.append_all(parent, messages);
                     self.table_blank_warning(lines, end, parent, blank_finish);
@@ -902,7 +902,7 @@ impl Parser<'_> {
                 let values: Vec<usize> = text
                     .split(|c: char| c == ',' || c.is_whitespace())
                     .filter(|s| !s.is_empty())
-                    .map(|s| s.parse::<usize>())
+                    .map(|s| s.parse::<usize>().ok().filter(|&v| v > 0).ok_or(()))
                     .collect::<Result<_, _>>()
                     .map_err(|_| Failure(3, format!("Error in \"{}\" directive:\ninvalid option value: (option: \"widths\"; value: '{text}')\ninvalid literal for int().", block.name)))?;
                 if values.len() != ncols {
@@ -1048,10 +1048,15 @@ impl Parser<'_> {
         let keepspace = block.has("keepspace");
         let mut rows: Vec<Vec<String>> = Vec::new();
         if let Some(header) = block.opt("header") {
-            rows.extend(parse_csv(header, delim, quote, escape, keepspace));
+            rows.extend(
+                parse_csv(header, delim, quote, escape, keepspace)
+                    .map_err(|m| csv_error(block, m))?,
+            );
         }
         let header_from_option = rows.len();
-        rows.extend(parse_csv(text, delim, quote, escape, keepspace));
+        rows.extend(
+            parse_csv(text, delim, quote, escape, keepspace).map_err(|m| csv_error(block, m))?,
+        );
         let ncols = rows.iter().map(Vec::len).max().unwrap_or(0);
         for row in rows.iter_mut() {
             row.resize(ncols, String::new());
@@ -1123,9 +1128,23 @@ fn csv_char(value: &str) -> Option<char> {
         _ => {
             let mut chars = value.chars();
             let c = chars.next()?;
+            if chars.next().is_none() {
+                return Some(c);
+            }
+            let decoded = super::directives::unicode_code(value).ok()?;
+            let mut chars = decoded.chars();
+            let c = chars.next()?;
             chars.next().is_none().then_some(c)
         }
     }
+}
+
+fn csv_error(block: &Block<'_>, message: String) -> Failure {
+    let _ = block;
+    Failure(
+        3,
+        format!("Error with CSV data in \"csv-table\" directive:\n{message}"),
+    )
 }
 
 /// A small CSV reader like Python's `csv` module with docutils' dialect
@@ -1136,7 +1155,7 @@ fn parse_csv(
     quote: char,
     escape: Option<char>,
     keepspace: bool,
-) -> Vec<Vec<String>> {
+) -> Result<Vec<Vec<String>>, String> {
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
     let mut field = String::new();
@@ -1198,9 +1217,12 @@ fn parse_csv(
         field_started = true;
         field.push(c);
     }
+    if in_quotes {
+        return Err("unexpected end of data".to_string());
+    }
     if field_started || !field.is_empty() || !row.is_empty() {
         row.push(field);
         rows.push(row);
     }
-    rows
+    Ok(rows)
 }
