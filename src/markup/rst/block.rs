@@ -33,7 +33,6 @@ pub struct Parser<'d> {
 /// An indented block as docutils' `get_indented` returns it.
 pub struct Indented<'a> {
     pub lines: Vec<Line<'a>>,
-    pub indent: usize,
     pub blank_finish: bool,
     /// Index (in the input) of the first line after the block.
     pub end: usize,
@@ -98,7 +97,6 @@ pub fn get_indented<'a>(
     }
     Indented {
         lines: block,
-        indent,
         blank_finish,
         end,
     }
@@ -474,8 +472,8 @@ pub enum Pattern<'a> {
     LineBlock(usize),
     GridTable,
     SimpleTable,
-    Explicit(usize),
-    Anonymous(usize),
+    Explicit,
+    Anonymous,
     PunctLine,
     Text,
 }
@@ -539,11 +537,11 @@ pub fn classify(t: &str) -> Pattern<'_> {
     if is_simple_table_top(t) {
         return Pattern::SimpleTable;
     }
-    if let Some(end) = marker_then_space(t, "..") {
-        return Pattern::Explicit(end);
+    if marker_then_space(t, "..").is_some() {
+        return Pattern::Explicit;
     }
-    if let Some(end) = marker_then_space(t, "__") {
-        return Pattern::Anonymous(end);
+    if marker_then_space(t, "__").is_some() {
+        return Pattern::Anonymous;
     }
     if is_line_pattern(t) {
         return Pattern::PunctLine;
@@ -698,7 +696,7 @@ impl<'d> Parser<'d> {
             Pattern::LineBlock(end) => self.line_block(lines, i, parent, end),
             Pattern::GridTable => self.grid_table(lines, i, parent),
             Pattern::SimpleTable => self.simple_table(lines, i, parent),
-            Pattern::Explicit(_) | Pattern::Anonymous(_) => {
+            Pattern::Explicit | Pattern::Anonymous => {
                 self.explicit_list(lines, i, parent, match_titles)
             }
             Pattern::PunctLine => self.punct_line(lines, i, parent, base, match_titles),
@@ -1635,6 +1633,10 @@ impl<'d> Parser<'d> {
         }
         self.nest_line_block(block, &resolved, 0);
         i
+    }
+
+    pub fn nest_line_block_items(&mut self, block: NodeId, items: &[(NodeId, usize)]) {
+        self.nest_line_block(block, items, 0);
     }
 
     fn nest_line_block(&mut self, block: NodeId, items: &[(NodeId, usize)], depth: usize) {

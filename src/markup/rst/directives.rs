@@ -22,12 +22,10 @@ pub enum Opt {
     Unchanged,
     UnchangedRequired,
     NonNegInt,
-    PositiveInt,
     Class,
     Name,
     Length,
     LengthOrPercent,
-    Uri,
     Percentage,
     Align(&'static [&'static str]),
     Any,
@@ -191,6 +189,13 @@ fn spec_for(name: &str, sphinx: bool) -> Option<Spec> {
             false,
         ),
         "header" | "footer" => spec(0, 0, false, &[], true),
+        "line-block" => spec(
+            0,
+            0,
+            false,
+            &[("class", Opt::Class), ("name", Opt::Unchanged)],
+            true,
+        ),
         "target-notes" => spec(
             0,
             0,
@@ -246,7 +251,7 @@ fn spec_for(name: &str, sphinx: bool) -> Option<Spec> {
         ),
         "class" if !sphinx => spec(1, 0, true, &[], true),
         "rst-class" if sphinx => spec(1, 0, true, &[], true),
-        "role" => spec(1, 0, true, &[], true),
+        "role" => spec(0, 0, false, &[], true),
         "default-role" => spec(0, 1, false, &[], false),
         "title" => spec(1, 0, true, &[], false),
         "table" => spec(
@@ -454,10 +459,6 @@ fn convert_option(kind: Opt, value: &str) -> Result<Option<String>, String> {
             Ok(_) => Err("negative value; must be positive or zero".to_string()),
             Err(_) => Err(format!("invalid literal for int(): '{value_trim}'")),
         },
-        Opt::PositiveInt => match value_trim.parse::<i64>() {
-            Ok(n) if n >= 1 => Ok(Some(n.to_string())),
-            _ => Err("negative or zero value; must be positive".to_string()),
-        },
         Opt::Percentage => {
             let number = value_trim.trim_end_matches('%').trim();
             match number.parse::<i64>() {
@@ -483,12 +484,6 @@ fn convert_option(kind: Opt, value: &str) -> Result<Option<String>, String> {
         Opt::Name => Ok(Some(fully_normalize_name(value))),
         Opt::Length => convert_length(value_trim, false).map(Some),
         Opt::LengthOrPercent => convert_length(value_trim, true).map(Some),
-        Opt::Uri => {
-            if value_trim.is_empty() {
-                return Err("argument required but none supplied".to_string());
-            }
-            Ok(Some(value_trim.split_whitespace().collect()))
-        }
         Opt::Align(choices) => {
             let lowered = value_trim.to_lowercase();
             if choices.contains(&lowered.as_str()) {
@@ -897,40 +892,32 @@ impl Parser<'_> {
             "image" => self.image(block, parent).map(|n| vec![n]),
             "figure" => self.figure(block),
             "contents" => {
-                let kind = self.doc.kind(parent);
-                if !matches!(kind, Kind::Document | Kind::Section) {
+                if !(match_titles || self.doc.kind(parent) == Kind::Sidebar) {
                     return Err(fail("The \"contents\" directive may not be used within topics or body elements."));
                 }
                 let topic = self.doc.create(Kind::Topic, span);
                 self.doc.attrs_mut(topic).push("classes", "contents");
                 self.add_classes(topic, block, "class");
-                let title_text = block.arguments.first().cloned();
-                let name = if let Some(text) = &title_text {
-                    let title = self.doc.push(topic, Kind::Title, span);
-                    let messages = self.inline_text(title, text, span.start);
-                    self.append_all(topic, messages);
-                    fully_normalize_name(&self.doc.text_content(title))
-                } else {
-                    if block.has("local") {
-                        String::new()
-                    } else {
-                        "contents".to_string()
-                    }
-                };
                 if block.has("local") {
                     self.doc.attrs_mut(topic).push("classes", "local");
                 }
-                if !name.is_empty() {
-                    self.doc.attrs_mut(topic).push("names", name.clone());
-                    let exists = self.state.targets.nameids.contains_key(&name);
-                    if exists {
-                        self.state.set_id(self.doc, topic, None, "");
-                    } else {
-                        self.state.note_implicit_target(self.doc, topic, None);
-                    }
+                let mut messages = Vec::new();
+                let name = if let Some(text) = block.arguments.first() {
+                    let title = self.doc.push(topic, Kind::Title, span);
+                    messages = self.inline_text(title, text, span.start);
+                    self.doc.text_content(title)
+                } else if block.has("local") {
+                    "Contents".to_string()
                 } else {
-                    self.state.set_id(self.doc, topic, None, "");
+                    let title = self.doc.push(topic, Kind::Title, span);
+                    self.doc.push_text(title, "Contents", span);
+                    "Contents".to_string()
+                };
+                let name = fully_normalize_name(&name);
+                if !self.state.targets.nameids.contains_key(&name) {
+                    self.doc.attrs_mut(topic).push("names", name);
                 }
+                self.state.note_implicit_target(self.doc, topic, None);
                 let pending = self.doc.push(topic, Kind::Pending, span);
                 self.doc.attrs_mut(pending).set("transform", "Contents");
                 for (key, value) in &block.options {
@@ -940,7 +927,41 @@ impl Parser<'_> {
                             .set(format!("opt-{key}"), value.as_str());
                     }
                 }
-                Ok(vec![topic])
+                let mut out = vec![topic];
+                out.extend(messages);
+                Ok(out)
+            }
+            "line-block" => {
+                self.require_content(block)?;
+                let node = self.doc.create(Kind::LineBlock, span);
+                self.add_classes(node, block, "class");
+                self.add_name(node, block);
+                let mut out = vec![node];
+                let mut items = Vec::new();
+                let mut previous = 0;
+                for (index, line) in block.content.iter().enumerate() {
+                    let line_node = self.doc.push(node, Kind::Line, line.span());
+                    let stripped = line.text.trim();
+                    let start = line.text.len() - line.text.trim_start().len();
+                    let messages = self.inline_text(line_node, stripped, line.offset + start);
+                    out.extend(messages);
+                    let indent = if stripped.is_empty() {
+                        if index == 0 {
+                            0
+                        } else {
+                            previous
+                        }
+                    } else {
+                        start
+                    };
+                    previous = indent;
+                    items.push((line_node, indent));
+                }
+                for &(item, _) in &items {
+                    self.doc.detach(item);
+                }
+                self.nest_line_block_items(node, &items);
+                Ok(out)
             }
             "sectnum" | "section-numbering" => {
                 let pending = self.doc.create(Kind::Pending, span);
@@ -1042,27 +1063,30 @@ impl Parser<'_> {
                     return Err(fail(format!("Invalid context: the \"{name}\" directive can only be used within a substitution definition.")));
                 }
                 let text = block.arguments.first().cloned().unwrap_or_default();
-                let text = match text.find(" .. ") {
+                let text = match comment_start(&text) {
                     Some(pos) => text[..pos].to_string(),
                     None => text,
                 };
-                let mut out = String::new();
+                let mut out = Vec::new();
                 for code in text.split_whitespace() {
                     match unicode_code(code) {
-                        Ok(s) => out.push_str(&s),
+                        Ok(s) => out.push(self.doc.create_text(s, span)),
                         Err(()) => {
-                            return Err(fail(format!("Invalid character code: {code}\nValueError: invalid literal for int() with base 10: '{code}'")));
+                            return Err(fail(format!(
+                                "Invalid character code: {code}\nValueError: code too large"
+                            )));
                         }
                     }
                 }
-                let node = self.doc.create_text(out, span);
-                if block.has("trim") || block.has("ltrim") {
-                    if let Some(sub) = block.substitution.as_ref() {
-                        let _ = sub;
+                if self.doc.kind(parent) == Kind::SubstitutionDefinition {
+                    if block.has("trim") || block.has("ltrim") {
+                        self.doc.attrs_mut(parent).set("ltrim", Value::Int(1));
+                    }
+                    if block.has("trim") || block.has("rtrim") {
+                        self.doc.attrs_mut(parent).set("rtrim", Value::Int(1));
                     }
                 }
-                let _ = parent;
-                Ok(vec![node])
+                Ok(out)
             }
             "date" => {
                 if block.substitution.is_none() {
@@ -1526,92 +1550,75 @@ impl Parser<'_> {
 
     fn role_directive(&mut self, block: &Block<'_>) -> Result<Vec<NodeId>, Failure> {
         let span = block.span;
-        let argument = block.arguments.first().cloned().unwrap_or_default();
-        let first_line = argument.lines().next().unwrap_or("").trim().to_string();
-        // name or name(base)
-        let (new_name, base) = match first_line.split_once('(') {
-            Some((name, rest)) => match rest.strip_suffix(')') {
-                Some(base) => (name.trim().to_string(), base.trim().to_string()),
-                None => (String::new(), String::new()),
-            },
-            None => (first_line.clone(), String::new()),
-        };
-        let valid = !new_name.is_empty()
-            && super::explicit::simplename_len(&new_name) == new_name.len()
-            && (base.is_empty() || super::explicit::simplename_len(&base) == base.len());
-        if !valid {
-            let msg = self.msg(
-                3,
-                "rst/role-directive",
-                &format!("\"{first_line}\" is not a valid role name."),
-                span,
-                Some(&block.block_text),
-            );
-            return Ok(vec![msg]);
+        let on_first_line = block.content.first().is_some_and(|first| {
+            self.state
+                .source
+                .get(span.start.min(first.offset)..first.offset)
+                .is_some_and(|between| !between.contains('\n'))
+        });
+        if !on_first_line {
+            return Err(fail(
+                "\"role\" directive requires arguments on the first line.",
+            ));
         }
+        let args = block.content[0].text.trim();
+        let Some((new_name, base)) = parse_role_argument(args) else {
+            return Err(fail(format!(
+                "\"role\" directive arguments not valid role names: \"{args}\"."
+            )));
+        };
         let base_lower = base.to_lowercase();
-        let sphinx = self.state.options.sphinx;
-        if !base_lower.is_empty()
-            && !super::roles_known(&base_lower, &self.state.custom_roles, sphinx)
-        {
+        if !base_lower.is_empty() && !super::roles::role_exists(&base_lower, self.state) {
             let msg = self.msg(
                 3,
-                "rst/role-directive",
+                "rst/unknown-role",
                 &format!("Unknown interpreted text role \"{base}\"."),
                 span,
                 Some(&block.block_text),
             );
             return Ok(vec![msg]);
         }
-        // Options are given as a field list in the content.
+        let option_spec: &'static [(&'static str, Opt)] = match base_lower.as_str() {
+            "code" => &[("class", Opt::Class), ("language", Opt::Unchanged)],
+            "raw" => &[("class", Opt::Class), ("format", Opt::Unchanged)],
+            _ => &[("class", Opt::Class)],
+        };
+        let spec = Spec {
+            required: 0,
+            optional: 0,
+            final_whitespace: false,
+            options: option_spec,
+            content: true,
+            any_option: false,
+        };
+        let rest: Vec<Line<'_>> = block.content[1..].to_vec();
+        let (_, options, _) = match parse_directive_block(rest, &spec) {
+            Ok(parsed) => parsed,
+            Err(detail) => {
+                return Err(fail(format!("Error in \"role\" directive:\n{detail}.")));
+            }
+        };
         let mut role = CustomRole {
-            base: base_lower.clone(),
+            base: base_lower,
             ..Default::default()
         };
-        let content = block.content.clone();
-        if !content.is_empty() {
-            let option_spec: &'static [(&'static str, Opt)] = match base_lower.as_str() {
-                "code" => &[("class", Opt::Class), ("language", Opt::Unchanged)],
-                "raw" => &[("class", Opt::Class), ("format", Opt::Unchanged)],
-                "math" => &[("class", Opt::Class)],
-                _ => &[("class", Opt::Class)],
-            };
-            let spec = Spec {
-                required: 0,
-                optional: 0,
-                final_whitespace: false,
-                options: option_spec,
-                content: false,
-                any_option: false,
-            };
-            match parse_options(&content, &spec) {
-                Ok(options) => {
-                    for (k, v) in options {
-                        if k == "class" {
-                            role.classes = v.split_whitespace().map(str::to_string).collect();
-                        } else {
-                            role.options.push((k, v));
-                        }
-                    }
-                }
-                Err(detail) => {
-                    let msg = self.msg(
-                        3,
-                        "rst/role-directive",
-                        &format!("Error in \"role\" directive:\n{detail}."),
-                        span,
-                        Some(&block.block_text),
-                    );
-                    return Ok(vec![msg]);
-                }
+        let mut has_class = false;
+        for (key, value) in options {
+            if key == "class" {
+                has_class = true;
+                role.classes = value.split_whitespace().map(str::to_string).collect();
+            } else {
+                role.options.push((key, value));
             }
         }
-        if role.classes.is_empty() && !block.content.iter().any(|l| l.text.contains(":class:")) {
-            role.classes = vec![make_id(&new_name)];
-        }
-        if base_lower == "raw" && !role.options.iter().any(|(k, _)| k == "format") {
-            let msg = self.msg(3, "rst/role-directive", "No format (Writer name) is associated with this role: \"raw\".\nThe \"raw\" role cannot be used directly.\nInstead, use the \"role\" directive to create a new role with an associated format.", span, Some(&block.block_text));
-            let _ = msg;
+        if !has_class {
+            let id = make_id(&new_name);
+            if id.is_empty() {
+                return Err(fail(format!(
+                    "Invalid argument for \"role\" directive:\ncannot make \"{new_name}\" into a class name."
+                )));
+            }
+            role.classes = vec![id];
         }
         self.state
             .custom_roles
@@ -1620,29 +1627,54 @@ impl Parser<'_> {
     }
 }
 
+/// `(simplename)\s*(\(\s*(simplename)\s*\)\s*)?$` → (name, base).
+fn parse_role_argument(args: &str) -> Option<(String, String)> {
+    let name_len = super::explicit::simplename_len(args);
+    if name_len == 0 {
+        return None;
+    }
+    let name = args[..name_len].to_string();
+    let rest = args[name_len..].trim_start();
+    if rest.is_empty() {
+        return Some((name, String::new()));
+    }
+    let inner = rest.strip_prefix('(')?.trim_end().strip_suffix(')')?.trim();
+    let base_len = super::explicit::simplename_len(inner);
+    if base_len == 0 || base_len != inner.len() {
+        return None;
+    }
+    Some((name, inner.to_string()))
+}
+
 fn is_body_parent(kind: Kind) -> bool {
     !matches!(kind, Kind::Document | Kind::Section)
 }
 
 pub fn unicode_code(code: &str) -> Result<String, ()> {
+    if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) {
+        let value: u32 = code.parse().map_err(|_| ())?;
+        return char::from_u32(value).map(|c| c.to_string()).ok_or(());
+    }
     let lower = code.to_lowercase();
-    let hex = lower
-        .strip_prefix("0x")
-        .or_else(|| lower.strip_prefix("x"))
-        .or_else(|| lower.strip_prefix("\\x"))
-        .or_else(|| lower.strip_prefix("u+"))
-        .or_else(|| lower.strip_prefix("\\u"))
+    let hex = ["0x", "\\x", "x", "u+", "\\u", "u"]
+        .iter()
+        .find_map(|prefix| lower.strip_prefix(prefix))
         .or_else(|| lower.strip_prefix("&#x").and_then(|s| s.strip_suffix(';')));
-    let value = if let Some(hex) = hex {
-        u32::from_str_radix(hex, 16).map_err(|_| ())?
-    } else if let Some(dec) = lower.strip_prefix("&#").and_then(|s| s.strip_suffix(';')) {
-        dec.parse::<u32>().map_err(|_| ())?
-    } else if code.chars().all(|c| c.is_ascii_digit()) {
-        code.parse::<u32>().map_err(|_| ())?
-    } else {
-        return Ok(code.to_string());
-    };
-    char::from_u32(value).map(|c| c.to_string()).ok_or(())
+    match hex {
+        Some(hex) if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) => {
+            let value = u32::from_str_radix(hex, 16).map_err(|_| ())?;
+            char::from_u32(value).map(|c| c.to_string()).ok_or(())
+        }
+        _ => Ok(code.to_string()),
+    }
+}
+
+/// `( |\n|^)\.\. `: where a comment starts in a `unicode` argument.
+fn comment_start(text: &str) -> Option<usize> {
+    if text.starts_with(".. ") {
+        return Some(0);
+    }
+    text.find(" .. ").or_else(|| text.find("\n.. "))
 }
 
 fn unescape_meta(text: &str) -> String {

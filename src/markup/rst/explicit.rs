@@ -186,10 +186,7 @@ impl Parser<'_> {
         let end = end.max(i + 1);
         if !blank_finish {
             if let Some(next) = lines.get(end) {
-                if !matches!(
-                    classify(next.text),
-                    Pattern::Explicit(_) | Pattern::Anonymous(_)
-                ) {
+                if !matches!(classify(next.text), Pattern::Explicit | Pattern::Anonymous) {
                     let span = Span::at(next.offset);
                     self.append_msg(
                         parent,

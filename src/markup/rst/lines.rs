@@ -54,11 +54,6 @@ impl<'a> Line<'a> {
         }
     }
 
-    /// Leading spaces.
-    pub fn indent(&self) -> usize {
-        self.text.len() - self.text.trim_start_matches(' ').len()
-    }
-
     pub fn span(&self) -> Span {
         Span::new(self.offset, self.offset + self.text.len())
     }
