@@ -964,7 +964,11 @@ impl<'d> Parser<'d> {
                 continue;
             }
             let text = self.doc.get(child).text.clone();
-            let parts = split_classifiers(&text);
+            let parts = if has_unescaped_classifier(line.text) {
+                split_classifiers(&text)
+            } else {
+                vec![text.as_str()]
+            };
             if parts.len() == 1 {
                 if current != term {
                     self.doc.append(current, child);
@@ -1659,6 +1663,23 @@ impl<'d> Parser<'d> {
             }
         }
     }
+}
+
+/// Whether the raw term line has a ` +: +` whose colon is not escaped.
+fn has_unescaped_classifier(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    (1..bytes.len().saturating_sub(1)).any(|i| {
+        bytes[i] == b':' && bytes[i - 1] == b' ' && bytes[i + 1] == b' ' && {
+            let spaces = bytes[..i].iter().rev().take_while(|&&b| b == b' ').count();
+            let before = i - spaces;
+            let backslashes = bytes[..before]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            backslashes % 2 == 0 || spaces > 1
+        }
+    })
 }
 
 /// docutils' classifier delimiter ` +: +` split.

@@ -196,13 +196,7 @@ fn spec_for(name: &str, sphinx: bool) -> Option<Spec> {
             &[("class", Opt::Class), ("name", Opt::Unchanged)],
             true,
         ),
-        "target-notes" => spec(
-            0,
-            0,
-            false,
-            &[("class", Opt::Class), ("name", Opt::Name)],
-            false,
-        ),
+        "target-notes" => spec(0, 0, false, &[("class", Opt::Class)], false),
         "meta" => spec(0, 0, false, &[], true),
         "replace" => spec(0, 0, false, &[], true),
         "unicode" => spec(
@@ -780,9 +774,8 @@ impl Parser<'_> {
                 } else {
                     Kind::Sidebar
                 };
-                if self.doc.kind(parent) == Kind::Sidebar
-                    || (kind == Kind::Topic && is_body_parent(self.doc.kind(parent)))
-                {
+                let in_sidebar = self.doc.kind(parent) == Kind::Sidebar;
+                if (kind == Kind::Sidebar && in_sidebar) || !(match_titles || in_sidebar) {
                     return Err(fail(format!(
                         "The \"{name}\" directive may not be used within {}.",
                         if self.doc.kind(parent) == Kind::Sidebar {
@@ -1332,7 +1325,15 @@ impl Parser<'_> {
             let holder = self.doc.create(Kind::Container, span);
             self.parse_body(&block.content, holder, false);
             let children: Vec<NodeId> = self.doc.children(holder).to_vec();
-            let mut iter = children.into_iter();
+            let mut iter = children.into_iter().peekable();
+            while let Some(&leading) = iter.peek() {
+                if matches!(self.doc.kind(leading), Kind::Pending | Kind::Target) {
+                    self.doc.append(figure, leading);
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
             if let Some(first) = iter.next() {
                 match self.doc.kind(first) {
                     Kind::Paragraph => {
@@ -1455,7 +1456,22 @@ impl Parser<'_> {
             out.push(node);
         }
         let _ = holder;
-        Ok(out)
+        let root = self.doc.root();
+        let index = self
+            .doc
+            .children(root)
+            .iter()
+            .position(|&c| {
+                !matches!(
+                    self.doc.kind(c),
+                    Kind::Title | Kind::Subtitle | Kind::Rubric | Kind::Meta
+                )
+            })
+            .unwrap_or(0);
+        for (k, node) in out.into_iter().enumerate() {
+            self.doc.insert(root, index + k, node);
+        }
+        Ok(Vec::new())
     }
 
     fn raw(&mut self, block: &Block<'_>) -> Result<Vec<NodeId>, Failure> {
@@ -1644,10 +1660,6 @@ fn parse_role_argument(args: &str) -> Option<(String, String)> {
         return None;
     }
     Some((name, inner.to_string()))
-}
-
-fn is_body_parent(kind: Kind) -> bool {
-    !matches!(kind, Kind::Document | Kind::Section)
 }
 
 pub fn unicode_code(code: &str) -> Result<String, ()> {

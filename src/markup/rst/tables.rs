@@ -8,7 +8,10 @@
 //! corner walk; every loop is bounded by the table's size, so malformed
 //! tables end in docutils' "Malformed table" error rather than a hang.
 
-use super::block::{is_grid_table_top, text_block_end, Parser};
+use super::block::{column_width, is_grid_table_top, text_block_end, Parser};
+
+/// Stand-in for the second column of a wide character.
+const PAD: char = '\u{0}';
 use super::directives::{Block, Failure};
 use super::lines::{span_of, Line};
 use crate::markup::doc::{Kind, NodeId, Value};
@@ -50,6 +53,11 @@ impl<'a> CharLine<'a> {
         for (i, c) in line.text.char_indices() {
             chars.push(c);
             bytes.push(i);
+            // docutils pads East Asian wide characters to two columns.
+            if column_width(line.text.get(i..i + c.len_utf8()).unwrap_or("")) == 2 {
+                chars.push(PAD);
+                bytes.push(i + c.len_utf8());
+            }
         }
         bytes.push(line.text.len());
         CharLine { line, chars, bytes }
@@ -617,7 +625,7 @@ impl Parser<'_> {
                 end
             }
         };
-        let width = lines[i].text.trim().chars().count();
+        let width = column_width(lines[i].text.trim());
         let mut block: Vec<Line<'_>> = lines[i..end].to_vec();
         for k in 0..block.len() {
             let first = block[k].text.chars().next();
@@ -655,8 +663,7 @@ impl Parser<'_> {
             }
         }
         let right_ok = block.iter().all(|l| {
-            l.text.chars().count() == width
-                && matches!(l.text.chars().last(), Some('+') | Some('|'))
+            column_width(l.text) == width && matches!(l.text.chars().last(), Some('+') | Some('|'))
         });
         if !right_ok {
             let msg = self.malformed_table(&block, "");
@@ -706,7 +713,7 @@ impl Parser<'_> {
 
     /// A simple table starting at line `i`; returns the next index.
     pub(super) fn simple_table(&mut self, lines: &[Line<'_>], i: usize, parent: NodeId) -> usize {
-        let top_len = lines[i].text.trim().chars().count();
+        let top_len = column_width(lines[i].text.trim());
         let limit = lines.len() - 1;
         let is_border = |t: &str| t.starts_with('=') && t.bytes().all(|b| b == b'=' || b == b' ');
         let mut found = 0;
