@@ -1298,16 +1298,42 @@ struct UriMatch {
 /// Leftmost standalone URI or e-mail address in `s` (a string of its own).
 fn search_uri(s: &[char]) -> Option<UriMatch> {
     let mut email_run: (usize, usize) = (usize::MAX, 0);
+    // End of the last scanned run of scheme characters: a scheme must be
+    // followed by ':', which can only sit at the end of such a run, so
+    // starts inside a run already known to lack the colon are skipped.
+    let mut scheme_run: (usize, usize) = (usize::MAX, 0);
     for p in 0..s.len() {
         let c = s.get(p).copied()?;
         if !(c.is_ascii_alphanumeric() || is_emailc(c)) || !prefix_ok(s, 0, p) {
             continue;
         }
-        if let Some(m) = match_uri_at(s, p, &mut email_run) {
-            return Some(m);
+        let mut try_absolute = c.is_ascii_alphabetic();
+        if try_absolute {
+            if !(scheme_run.0 <= p && p < scheme_run.1) {
+                let mut end = p + 1;
+                while s.get(end).is_some_and(|&d| is_scheme_char(d)) {
+                    end += 1;
+                }
+                scheme_run = (p, end);
+            }
+            try_absolute = s.get(scheme_run.1) == Some(&':');
+        }
+        if try_absolute {
+            if let Some(m) = match_absolute(s, p) {
+                return Some(m);
+            }
+        }
+        if let Some(end) = match_email(s, p, &mut email_run) {
+            if suffix_ok(s, end) {
+                return Some(UriMatch { start: p, end, email: true, scheme_known: true });
+            }
         }
     }
     None
+}
+
+fn is_scheme_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-')
 }
 
 /// `uri.match(s)`: a URI starting at `p` (prefix already checked).
@@ -1338,7 +1364,7 @@ fn match_absolute(s: &[char], p: usize) -> Option<UriMatch> {
         return None;
     }
     let mut colon = p + 1;
-    while at(colon).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-')) {
+    while at(colon).is_some_and(is_scheme_char) {
         colon += 1;
     }
     if at(colon) != Some(':') {
