@@ -331,7 +331,7 @@ const DIAGRAMS: &[&str] = &[
     "uml",
 ];
 
-fn desc_domain(name: &str) -> Option<(&'static str, String)> {
+pub fn desc_domain(name: &str) -> Option<(&'static str, String)> {
     let py = [
         "function",
         "class",
@@ -382,6 +382,19 @@ fn desc_domain(name: &str) -> Option<(&'static str, String)> {
         return Some(("std", name.to_string()));
     }
     None
+}
+
+pub fn is_diagram(name: &str) -> bool {
+    DIAGRAMS.contains(&name)
+}
+
+/// Repository-configured generic directives (SPHINX.md "generic directives").
+pub fn is_generic(name: &str, state: &super::state::ParserState) -> bool {
+    state
+        .options
+        .generic_directives
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(name))
 }
 
 fn sphinx_spec(name: &str) -> Option<Spec> {
@@ -652,7 +665,9 @@ impl Parser<'_> {
         let line = lines[i];
         let lower = name.to_lowercase();
         let sphinx = self.state.options.sphinx;
-        let Some(spec) = spec_for(&lower, sphinx) else {
+        let generic = super::directives::is_generic(&lower, self.state);
+        let spec = spec_for(&lower, sphinx).or_else(|| generic.then(|| any_spec(0, 1, true)));
+        let Some(spec) = spec else {
             let indented = get_indented(lines, i, false, false, None, Some(0), true);
             let text = join_lines(&indented.lines);
             let span = Span::new(line.offset, span_of(&indented.lines, line.offset).end);
@@ -1096,7 +1111,7 @@ impl Parser<'_> {
             }
             "raw" => self.raw(block),
             "include" => self.include(block, parent, match_titles),
-            "class" | "rst-class" => {
+            "class" | "rst-class" if !(sphinx && name == "class") => {
                 let classes: Result<Vec<String>, Failure> = block.arguments.first().map_or(Ok(Vec::new()), |arg| {
                     arg.split_whitespace()
                         .map(|w| {

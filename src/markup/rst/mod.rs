@@ -51,6 +51,9 @@ pub struct RstOptions {
     pub root: Option<std::path::PathBuf>,
     /// Repository-relative path of the file being parsed (for relative includes).
     pub current_file: Option<String>,
+    /// Directive names rendered as `<generic_directive>` (SPHINX.md,
+    /// configured per repository, e.g. the PEPs' `canonical-doc`).
+    pub generic_directives: Vec<String>,
 }
 
 /// Parse reStructuredText into a document tree.
