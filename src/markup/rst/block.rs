@@ -1248,6 +1248,55 @@ impl<'d> Parser<'d> {
         self.section_stack.push(section);
     }
 
+    /// docutils' RFC 2822 header (PEP files): `Name: value` lines at the
+    /// top become `<field_list classes="rfc2822">`. Returns the next index.
+    pub fn rfc2822_header(&mut self, lines: &[Line<'_>], parent: NodeId) -> usize {
+        let mut i = 0;
+        let mut list = None;
+        let mut blank_finish = true;
+        while let Some(line) = lines.get(i) {
+            let Some(end) = match_rfc2822(line.text) else {
+                break;
+            };
+            let list_node = *list.get_or_insert_with(|| {
+                let node = self
+                    .doc
+                    .push(parent, Kind::FieldList, Span::at(line.offset));
+                self.doc.attrs_mut(node).push("classes", "rfc2822");
+                node
+            });
+            let name = line.text.split(':').next().unwrap_or("");
+            let indented = get_indented(lines, i, true, true, None, Some(end), true);
+            let span = Span::new(
+                line.offset,
+                span_of(&indented.lines, line.offset)
+                    .end
+                    .max(line.offset + line.text.len()),
+            );
+            let field = self.doc.push(list_node, Kind::Field, span);
+            let field_name = self.doc.push(field, Kind::FieldName, line.span());
+            self.doc.push_text(field_name, name, line.span());
+            let body = self.doc.push(
+                field,
+                Kind::FieldBody,
+                span_of(&indented.lines, line.offset),
+            );
+            self.parse_body(&indented.lines, body, false);
+            blank_finish = indented.blank_finish;
+            i = indented.end.max(i + 1);
+            if lines.get(i).is_some_and(|l| l.is_blank()) {
+                break;
+            }
+        }
+        if let Some(list) = list {
+            self.finish_span(list, lines, i);
+            if !blank_finish {
+                self.unindent_warning(parent, "RFC2822-style field list", lines.get(i));
+            }
+        }
+        i
+    }
+
     // ----- lists --------------------------------------------------------
 
     /// A list item whose marker ends at byte `marker_end` of line `i`.
@@ -1663,6 +1712,18 @@ impl<'d> Parser<'d> {
             }
         }
     }
+}
+
+/// `[!-9;-~]+:( +|$)`: byte end of an RFC 2822 header field marker.
+fn match_rfc2822(t: &str) -> Option<usize> {
+    let name_len = t
+        .bytes()
+        .take_while(|&b| (b'!'..=b'9').contains(&b) || (b';'..=b'~').contains(&b))
+        .count();
+    if name_len == 0 || t.as_bytes().get(name_len) != Some(&b':') {
+        return None;
+    }
+    is_spaces_or_end(t, name_len + 1)
 }
 
 /// Whether the raw term line has a ` +: +` whose colon is not escaped.

@@ -71,7 +71,19 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
     {
         let mut parser = block::Parser::new(&mut doc, &mut state);
         let root = parser.doc.root();
-        parser.parse_body(&source_lines, root, true);
+        let is_pep = options.sphinx
+            && source_lines.first().is_some_and(|first| {
+                first.text.strip_prefix("PEP:").is_some_and(|rest| {
+                    let rest = rest.trim();
+                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+        let start = if is_pep {
+            parser.rfc2822_header(&source_lines, root)
+        } else {
+            0
+        };
+        parser.parse_body(source_lines.get(start..).unwrap_or(&[]), root, true);
     }
     if options.stage == Stage::Full {
         transforms::apply(&mut doc, &mut state);
