@@ -1325,7 +1325,12 @@ fn search_uri(s: &[char]) -> Option<UriMatch> {
         }
         if let Some(end) = match_email(s, p, &mut email_run) {
             if suffix_ok(s, end) {
-                return Some(UriMatch { start: p, end, email: true, scheme_known: true });
+                return Some(UriMatch {
+                    start: p,
+                    end,
+                    email: true,
+                    scheme_known: true,
+                });
             }
         }
     }
