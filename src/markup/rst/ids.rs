@@ -142,29 +142,6 @@ fn stroked_letter(c: char) -> Option<char> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn make_id_matches_docutils() {
-        assert_eq!(make_id("Problem Description"), "problem-description");
-        assert_eq!(make_id("2. Über Straße"), "uber-strasze");
-        assert_eq!(make_id("citation.withdot"), "citation-withdot");
-        assert_eq!(make_id("--a--b--"), "a-b");
-        assert_eq!(make_id("123"), "");
-        assert_eq!(make_id("Ørsted łódź"), "orsted-lodz");
-        assert_eq!(make_id("日本語"), "");
-        assert_eq!(make_id("Ａbc ﬁle"), "bc-file");
-    }
-
-    #[test]
-    fn names_normalise_whitespace_and_case() {
-        assert_eq!(fully_normalize_name("  Foo\n  BAR  baz "), "foo bar baz");
-        assert_eq!(whitespace_normalize_name("  Foo\n  BAR "), "Foo BAR");
-    }
-}
-
 /// Characters whose compatibility decomposition (NFKD) contains ASCII,
 /// with that ASCII: generated from the Unicode database, sorted by code point.
 #[rustfmt::skip]
@@ -437,3 +414,26 @@ static FOLD_TABLE: &[(u32, &str)] = &[
     (0x1fbf0, "0"), (0x1fbf1, "1"), (0x1fbf2, "2"), (0x1fbf3, "3"), (0x1fbf4, "4"), (0x1fbf5, "5"), (0x1fbf6, "6"), (0x1fbf7, "7"),
     (0x1fbf8, "8"), (0x1fbf9, "9"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn make_id_matches_docutils() {
+        assert_eq!(make_id("Problem Description"), "problem-description");
+        assert_eq!(make_id("2. Über Straße"), "uber-strasze");
+        assert_eq!(make_id("citation.withdot"), "citation-withdot");
+        assert_eq!(make_id("--a--b--"), "a-b");
+        assert_eq!(make_id("123"), "");
+        assert_eq!(make_id("Ørsted łódź"), "orsted-lodz");
+        assert_eq!(make_id("日本語"), "");
+        assert_eq!(make_id("Ａbc ﬁle"), "bc-file");
+    }
+
+    #[test]
+    fn names_normalise_whitespace_and_case() {
+        assert_eq!(fully_normalize_name("  Foo\n  BAR  baz "), "foo bar baz");
+        assert_eq!(whitespace_normalize_name("  Foo\n  BAR "), "Foo BAR");
+    }
+}
