@@ -428,7 +428,9 @@ mod tests {
         assert_eq!(make_id("123"), "");
         assert_eq!(make_id("Ørsted łódź"), "orsted-lodz");
         assert_eq!(make_id("日本語"), "");
-        assert_eq!(make_id("Ａbc ﬁle"), "bc-file");
+        assert_eq!(make_id("Ａbc ﬁle"), "abc-file");
+        assert_eq!(make_id("¼ x"), "x");
+        assert_eq!(make_id("x²"), "x2");
     }
 
     #[test]
