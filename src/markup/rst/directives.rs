@@ -1228,26 +1228,50 @@ impl Parser<'_> {
         }
         self.add_classes(node, block, "class");
         self.add_name(node, block);
+        let language = block.arguments.first().map(String::as_str).unwrap_or("");
+        let chunks = super::codetokens::chunks_marked(&text, language);
         match block.opt("number-lines") {
             Some(start) => {
                 let first: usize = start.trim().parse().unwrap_or(1);
-                let lines: Vec<&str> = text.split('\n').collect();
-                let last = first + lines.len().saturating_sub(1);
+                let line_count = text.split('\n').count();
+                let last = first + line_count.saturating_sub(1);
                 let width = last.to_string().len();
-                for (k, line) in lines.iter().enumerate() {
-                    let number = self.doc.push(node, Kind::Inline, span);
-                    self.doc.attrs_mut(number).push("classes", "ln");
-                    self.doc
-                        .push_text(number, format!("{:>width$} ", first + k), span);
-                    let newline = if k + 1 < lines.len() { "\n" } else { "" };
-                    self.doc.push_text(node, format!("{line}{newline}"), span);
+                let mut line_number = first;
+                let mut at_line_start = true;
+                for (chunk, token) in super::codetokens::split_at_newlines(&chunks) {
+                    if at_line_start {
+                        let number = self.doc.push(node, Kind::Inline, span);
+                        self.doc.attrs_mut(number).push("classes", "ln");
+                        self.doc
+                            .push_text(number, format!("{line_number:>width$} "), span);
+                        line_number += 1;
+                    }
+                    at_line_start = chunk.ends_with('\n');
+                    self.push_code_run(node, chunk, token, span);
                 }
             }
             None => {
-                self.doc.push_text(node, text, span);
+                if chunks.len() == 1 {
+                    self.doc.push_text(node, text, span);
+                } else {
+                    for (chunk, token) in chunks {
+                        self.push_code_run(node, chunk, token, span);
+                    }
+                }
             }
         }
         Ok(vec![node])
+    }
+
+    /// A code run: whitespace stays plain text, anything else is an
+    /// `<inline>` token as docutils' Pygments output has.
+    fn push_code_run(&mut self, node: NodeId, run: String, token: bool, span: Span) {
+        if !token || run.trim().is_empty() {
+            self.doc.push_text(node, run, span);
+        } else {
+            let token = self.doc.push(node, Kind::Inline, span);
+            self.doc.push_text(token, run, span);
+        }
     }
 
     fn image_node(&mut self, block: &Block<'_>) -> Result<NodeId, Failure> {

@@ -10,6 +10,7 @@
 //! shared/DESIGN.md §3 and `INTERFACE.md` in this directory.
 
 mod block;
+mod codetokens;
 mod directives;
 mod explicit;
 mod files;
