@@ -77,22 +77,24 @@ pub(crate) fn class_attribute(cx: &mut Context<'_>) {
     }
 }
 
-/// docutils' `Transitions` (830).
+/// docutils' `Transitions` (830): misplaced transitions are reported
+/// (the warning stays out of the tree unless the transition ends its parent
+/// and a body element would be valid in its place), and a transition that
+/// ends a section moves up behind it.
 pub(crate) fn transitions(cx: &mut Context<'_>) {
     for node in cx.all(Kind::Transition) {
         let Some(parent) = cx.doc.parent(node) else {
             continue;
         };
         let siblings = cx.doc.children(parent).to_vec();
-        let Some(mut index) = siblings.iter().position(|&c| c == node) else {
+        let Some(index) = siblings.iter().position(|&c| c == node) else {
             continue;
         };
         let previous = index.checked_sub(1).and_then(|i| siblings.get(i)).copied();
-        let message = if !matches!(cx.doc.kind(parent), Kind::Document | Kind::Section) {
+        let parent_kind = cx.doc.kind(parent);
+        let message = if !matches!(parent_kind, Kind::Document | Kind::Section) {
             Some("Transition must be child of <document> or <section>.")
-        } else if index == 0
-            || previous.is_some_and(|p| matches!(cx.doc.kind(p), Kind::Title | Kind::Subtitle))
-        {
+        } else if index == 0 || previous.is_some_and(|p| is_header(cx.doc.kind(p))) {
             Some("Document or section may not begin with a transition.")
         } else if previous.is_some_and(|p| cx.doc.kind(p) == Kind::Transition) {
             Some("At least one body element must separate transitions; adjacent transitions are not allowed.")
@@ -100,86 +102,91 @@ pub(crate) fn transitions(cx: &mut Context<'_>) {
             None
         };
         let span = cx.doc.span(node);
+        let is_last = index + 1 == siblings.len();
+        let mut after = node;
         if let Some(message) = message {
-            let msg = cx
-                .state
-                .system_message(cx.doc, 3, "rst/transition", message, span, None);
-            cx.doc.insert(parent, index, msg);
-            index += 1;
+            let msg = cx.report(2, "rst/transition", message, span);
+            if is_last && body_valid_in_place(cx, &siblings, index) {
+                cx.doc.insert(parent, index + 1, msg);
+                after = msg;
+            }
         }
-        if index + 1 != cx.doc.children(parent).len() {
+        let position_of = |cx: &Context<'_>, parent: NodeId, child: NodeId| {
+            cx.doc.children(parent).iter().position(|&c| c == child)
+        };
+        if position_of(cx, parent, after).map(|p| p + 1) != Some(cx.doc.children(parent).len()) {
             continue;
         }
-        // The transition is last in its parent: move it up behind the
-        // nearest ancestor that has a following sibling.
-        let mut sibling: NodeId = node;
-        let mut sibling_index = index;
-        let mut guard = 0;
-        loop {
-            guard += 1;
-            let Some(sibling_parent) = cx.doc.parent(sibling) else {
+        // Find the nearest ancestor that has a following sibling.
+        let mut sibling = parent;
+        let mut destination = None;
+        for _ in 0..10_000 {
+            let Some(grand) = cx.doc.parent(sibling) else {
                 break;
             };
-            if sibling_index + 1 != cx.doc.children(sibling_parent).len() || guard > 10_000 {
+            let position = position_of(cx, grand, sibling).unwrap_or(0);
+            if position + 1 < cx.doc.children(grand).len() {
+                destination = Some((grand, position + 1));
                 break;
             }
-            sibling = sibling_parent;
-            match cx.doc.parent(sibling) {
-                None => {
-                    let msg = cx.state.system_message(
-                        cx.doc,
-                        3,
-                        "rst/transition",
-                        "Document may not end with a transition.",
-                        span,
-                        None,
-                    );
-                    let position = cx
-                        .doc
-                        .children(parent)
-                        .iter()
-                        .position(|&c| c == node)
-                        .unwrap_or(0);
-                    cx.doc.insert(parent, position + 1, msg);
-                    sibling = NodeId::clone(&node);
-                    let _ = sibling;
-                    break;
-                }
-                Some(grand) => {
-                    sibling_index = cx
-                        .doc
-                        .children(grand)
-                        .iter()
-                        .position(|&c| c == sibling)
-                        .unwrap_or(0);
-                }
+            sibling = grand;
+        }
+        match destination {
+            Some((grand, position)) if !matches!(parent_kind, Kind::Document) => {
+                cx.doc.detach(node);
+                cx.doc.insert(grand, position, node);
+            }
+            _ => {
+                let msg = cx.report(
+                    2,
+                    "rst/transition",
+                    "Document may not end with a transition.",
+                    span,
+                );
+                let position = position_of(cx, parent, after).unwrap_or(0);
+                cx.doc.insert(parent, position + 1, msg);
             }
         }
-        if sibling == node || cx.doc.parent(sibling).is_none() {
+    }
+}
+
+fn is_header(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Title | Kind::Subtitle | Kind::Meta | Kind::Decoration | Kind::Docinfo
+    )
+}
+
+/// Would the parent's content stay valid with a body element in place of
+/// the transition at `index`? (Other transitions must not start the
+/// content or be adjacent.)
+fn body_valid_in_place(cx: &Context<'_>, siblings: &[NodeId], index: usize) -> bool {
+    let mut previous_was_transition = false;
+    let mut seen_body = false;
+    for (position, &child) in siblings.iter().enumerate() {
+        let kind = cx.doc.kind(child);
+        if is_header(kind) && !seen_body {
             continue;
         }
-        let Some(target_parent) = cx.doc.parent(sibling) else {
-            continue;
-        };
-        cx.doc.detach(node);
-        let position = cx
-            .doc
-            .children(target_parent)
-            .iter()
-            .position(|&c| c == sibling)
-            .unwrap_or(0);
-        cx.doc.insert(target_parent, position + 1, node);
+        let is_transition = kind == Kind::Transition && position != index;
+        if is_transition && (!seen_body || previous_was_transition) {
+            return false;
+        }
+        seen_body = true;
+        previous_was_transition = is_transition;
     }
+    true
 }
 
 /// docutils' `Messages` (860): transform messages of level ≥ 2 that are not
 /// in the tree go into a final section.
 pub(crate) fn messages(cx: &mut Context<'_>) {
+    // docutils collects every reported message; those never placed in the
+    // tree (parse-time or transform-time) end up here, in report order.
     let loose: Vec<NodeId> = cx
-        .loose_messages
-        .iter()
-        .copied()
-        .filter(|&m| cx.doc.parent(m).is_none())
+        .doc
+        .all_nodes()
+        .filter(|&m| cx.doc.kind(m) == Kind::SystemMessage && cx.doc.parent(m).is_none())
         .filter(|&m| match cx.doc.attrs(m).get("level") {
             Some(crate::markup::doc::Value::Int(level)) => *level >= 2,
             _ => false,

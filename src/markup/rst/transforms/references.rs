@@ -244,12 +244,12 @@ pub(crate) fn anonymous_hyperlinks(cx: &mut Context<'_>) {
     let references: Vec<NodeId> = cx
         .all(Kind::Reference)
         .into_iter()
-        .filter(|&n| cx.doc.attrs(n).flag("anonymous"))
+        .filter(|&n| is_anonymous(cx.doc, n))
         .collect();
     let targets: Vec<NodeId> = cx
         .all(Kind::Target)
         .into_iter()
-        .filter(|&n| cx.doc.attrs(n).flag("anonymous"))
+        .filter(|&n| is_anonymous(cx.doc, n))
         .collect();
     if references.len() != targets.len() {
         let message = format!(
@@ -287,6 +287,16 @@ pub(crate) fn anonymous_hyperlinks(cx: &mut Context<'_>) {
                 }
             }
         }
+    }
+}
+
+/// The `anonymous` flag, whichever way it was stored (bool or 1).
+fn is_anonymous(doc: &Document, node: NodeId) -> bool {
+    match doc.attrs(node).get("anonymous") {
+        Some(Value::Bool(flag)) => *flag,
+        Some(Value::Int(value)) => *value != 0,
+        Some(Value::Str(value)) => value != "0",
+        _ => false,
     }
 }
 
