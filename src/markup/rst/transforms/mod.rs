@@ -26,7 +26,9 @@ use crate::source::Span;
 
 /// Apply the standard transforms (docutils' order and priorities).
 pub fn apply(doc: &mut Document, state: &mut ParserState) {
+    let parsed_nodes = doc.len();
     let mut cx = Context {
+        parsed_nodes,
         doc,
         state,
         resolved: HashSet::new(),
@@ -53,6 +55,10 @@ pub fn apply(doc: &mut Document, state: &mut ParserState) {
 /// What the transforms share: the tree, the parser state, docutils'
 /// `resolved` flags and the messages created by transforms.
 pub(crate) struct Context<'a> {
+    /// Nodes created by the parser (arena indices below this); docutils
+    /// registers footnote references when parsing, so references the parser
+    /// created and then dropped still take part in footnote numbering.
+    pub parsed_nodes: usize,
     pub doc: &'a mut Document,
     pub state: &'a mut ParserState,
     /// Nodes docutils marks `resolved = 1`.
@@ -105,6 +111,15 @@ impl Context<'_> {
         };
         self.doc.attrs_mut(msg).push("backrefs", problematic_id);
         self.doc.replace(node, problematic);
+    }
+
+    /// Nodes of `kind` the parser created, attached or not, in creation order.
+    pub fn registered(&self, kind: Kind) -> Vec<NodeId> {
+        self.doc
+            .all_nodes()
+            .take(self.parsed_nodes)
+            .filter(|&n| self.doc.kind(n) == kind)
+            .collect()
     }
 
     /// All attached nodes of `kind`, in document order.

@@ -579,12 +579,13 @@ pub(crate) fn footnotes(cx: &mut Context<'_>) {
         .copied()
         .filter(|&n| auto_of(cx.doc, n).is_none())
         .collect();
-    let autofootnote_refs: Vec<NodeId> = reference_nodes
+    let registered_refs = cx.registered(Kind::FootnoteReference);
+    let autofootnote_refs: Vec<NodeId> = registered_refs
         .iter()
         .copied()
         .filter(|&n| auto_of(cx.doc, n).as_deref() == Some("1"))
         .collect();
-    let symbol_refs: Vec<NodeId> = reference_nodes
+    let symbol_refs: Vec<NodeId> = registered_refs
         .iter()
         .copied()
         .filter(|&n| auto_of(cx.doc, n).as_deref() == Some("*"))
