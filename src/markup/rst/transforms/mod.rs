@@ -33,6 +33,7 @@ pub fn apply(doc: &mut Document, state: &mut ParserState) {
         state,
         resolved: HashSet::new(),
         loose_messages: Vec::new(),
+        generated_footnote_refs: Vec::new(),
     };
     misc::class_attribute(&mut cx); // 210
     references::substitutions(&mut cx); // 220
@@ -66,6 +67,9 @@ pub(crate) struct Context<'a> {
     /// Messages reported by transforms; those still detached at the end
     /// go into the "Docutils System Messages" section.
     pub loose_messages: Vec<NodeId>,
+    /// Footnote references created by transforms (`target-notes`), which
+    /// docutils registers after the parsed ones.
+    pub generated_footnote_refs: Vec<NodeId>,
 }
 
 impl Context<'_> {

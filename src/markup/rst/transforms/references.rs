@@ -556,6 +556,11 @@ const SYMBOLS: [&str; 10] = [
 pub(crate) fn footnotes(cx: &mut Context<'_>) {
     let footnote_nodes = cx.all(Kind::Footnote);
     let reference_nodes = cx.all(Kind::FootnoteReference);
+    // Footnotes the transforms added (target notes) come after the parsed ones.
+    let (parsed, generated): (Vec<NodeId>, Vec<NodeId>) = footnote_nodes
+        .into_iter()
+        .partition(|n| n.index() < cx.parsed_nodes);
+    let footnote_nodes: Vec<NodeId> = parsed.into_iter().chain(generated).collect();
     let auto_of = |doc: &Document, n: NodeId| -> Option<String> {
         match doc.attrs(n).get("auto") {
             Some(Value::Int(_)) => Some("1".to_string()),
@@ -579,7 +584,8 @@ pub(crate) fn footnotes(cx: &mut Context<'_>) {
         .copied()
         .filter(|&n| auto_of(cx.doc, n).is_none())
         .collect();
-    let registered_refs = cx.registered(Kind::FootnoteReference);
+    let mut registered_refs = cx.registered(Kind::FootnoteReference);
+    registered_refs.extend(cx.generated_footnote_refs.iter().copied());
     let autofootnote_refs: Vec<NodeId> = registered_refs
         .iter()
         .copied()
