@@ -82,8 +82,16 @@ impl Context<'_> {
         msg
     }
 
-    /// The source text of a node (docutils' `rawsource`).
+    /// The source text of an inline node (docutils' `rawsource`); elements
+    /// built by directives (an image's link) have none.
     pub fn rawsource(&self, node: NodeId) -> String {
+        let inline = self
+            .doc
+            .parent(node)
+            .is_some_and(|p| references::is_text_element(self.doc.kind(p)));
+        if !inline {
+            return String::new();
+        }
         let span = self.doc.span(node);
         self.state
             .source

@@ -180,7 +180,7 @@ pub(crate) fn propagate_targets(cx: &mut Context<'_>) {
 }
 
 /// Element kinds docutils derives from `TextElement` (paragraph-like).
-fn is_text_element(kind: Kind) -> bool {
+pub(crate) fn is_text_element(kind: Kind) -> bool {
     matches!(
         kind,
         Kind::Paragraph
@@ -218,6 +218,12 @@ fn is_text_element(kind: Kind) -> bool {
             | Kind::Reference
             | Kind::Inline
             | Kind::Problematic
+            | Kind::Subscript
+            | Kind::Superscript
+            | Kind::TitleReference
+            | Kind::Abbreviation
+            | Kind::Acronym
+            | Kind::Generated
     )
 }
 
