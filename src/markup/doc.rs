@@ -371,6 +371,11 @@ impl Document {
         NodeId(0)
     }
 
+    /// Every node ever created, attached or not, in creation order.
+    pub fn all_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.nodes.len()).map(|i| NodeId(u32::try_from(i).unwrap_or(u32::MAX)))
+    }
+
     /// Number of nodes ever created (detached ones included).
     pub fn len(&self) -> usize {
         self.nodes.len()

@@ -1,12 +1,88 @@
 //! docutils pseudo-XML: the text form docutils prints a tree in.
 //!
-//! (Stub: filled in by the RST work.) Used by `specsite rst-tree` and the
-//! conformance check in shared/rst-conformance.
+//! Used by `specsite rst-tree` and the conformance check in
+//! shared/rst-conformance, which compares our tree with docutils' own
+//! `document.pformat()`. The layout is docutils': one start tag per line,
+//! children indented by four spaces, no end tags, text printed line by line.
+//! The walk uses an explicit stack so very deep trees cannot overflow.
 
-use super::doc::Document;
+use super::doc::{Document, Kind, NodeId, Value};
 
 /// Print the tree as docutils' `pformat()` would.
 pub fn print(doc: &Document) -> String {
-    let _ = doc;
-    String::from("<document source=\"-\">\n")
+    let mut out = String::new();
+    let mut stack: Vec<(NodeId, usize)> = vec![(doc.root(), 0)];
+    while let Some((id, level)) = stack.pop() {
+        let node = doc.get(id);
+        if node.kind == Kind::Text {
+            for line in node.text.lines() {
+                push_indent(&mut out, level);
+                out.push_str(line);
+                out.push('\n');
+            }
+            continue;
+        }
+        push_indent(&mut out, level);
+        out.push('<');
+        out.push_str(node.kind.name());
+        if node.kind == Kind::Document && node.attrs.get("source").is_none() {
+            out.push_str(" source=\"-\"");
+        }
+        let mut attrs: Vec<(&str, &Value)> = node.attrs.iter().collect();
+        attrs.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in attrs {
+            let rendered = match value {
+                Value::Str(s) => s.clone(),
+                Value::Int(i) => i.to_string(),
+                Value::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+                Value::List(items) => {
+                    if items.is_empty() {
+                        continue;
+                    }
+                    items
+                        .iter()
+                        .map(|item| item.replace('\\', "\\\\").replace(' ', "\\ "))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+            };
+            out.push(' ');
+            out.push_str(name);
+            out.push_str("=\"");
+            out.push_str(&rendered);
+            out.push('"');
+        }
+        out.push_str(">\n");
+        for &child in node.children.iter().rev() {
+            stack.push((child, level + 1));
+        }
+    }
+    out
+}
+
+fn push_indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("    ");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    #[test]
+    fn prints_docutils_layout() {
+        let mut doc = Document::new(Span::default());
+        let root = doc.root();
+        let para = doc.push(root, Kind::Paragraph, Span::default());
+        doc.attrs_mut(para).push("classes", "a b");
+        doc.attrs_mut(para).push("classes", "c");
+        doc.attrs_mut(para).set("anonymous", true);
+        doc.push_text(para, "one\ntwo", Span::default());
+        assert_eq!(
+            print(&doc),
+            "<document source=\"-\">\n    <paragraph anonymous=\"1\" classes=\"a\\ b c\">\n        one\n        two\n"
+        );
+    }
 }

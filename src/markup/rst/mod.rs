@@ -1,8 +1,33 @@
 //! reStructuredText parser faithful to docutils.
 //!
-//! (Stub: filled in by the RST work; see shared/DESIGN.md §3.)
+//! Pipeline position: `markup::parse` calls [`parse`] for `.rst` files; the
+//! result is a docutils-vocabulary [`Document`] plus diagnostics. The engine
+//! is split like docutils: [`block`] (docutils' `states.py` line-by-line
+//! state machine, with [`explicit`], [`directives`], [`tables`] and
+//! [`options`]), [`inline`] (inline markup and [`roles`]), and
+//! [`transforms`] (docutils' standard transforms, run for [`Stage::Full`]).
+//! [`state::ParserState`] carries what they share. See
+//! shared/DESIGN.md §3 and `INTERFACE.md` in this directory.
 
-use super::doc::{Document, Kind};
+mod block;
+mod codetokens;
+mod directives;
+mod explicit;
+mod files;
+pub mod ids;
+pub mod inline;
+mod lines;
+mod options;
+pub mod roles;
+mod sphinx;
+pub mod state;
+mod tables;
+pub mod transforms;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::doc::Document;
 use super::Parsed;
 use crate::source::Span;
 
@@ -27,28 +52,133 @@ pub struct RstOptions {
     pub root: Option<std::path::PathBuf>,
     /// Repository-relative path of the file being parsed (for relative includes).
     pub current_file: Option<String>,
+    /// Directive names rendered as `<generic_directive>` (SPHINX.md,
+    /// configured per repository, e.g. the PEPs' `canonical-doc`).
+    pub generic_directives: Vec<String>,
 }
 
 /// Parse reStructuredText into a document tree.
 pub fn parse(text: &str, options: &RstOptions) -> Parsed {
-    let _ = options;
     let mut doc = Document::new(Span::new(0, text.len()));
-    let root = doc.root();
-    let block = doc.push(root, Kind::LiteralBlock, Span::new(0, text.len()));
-    doc.push_text(block, text, Span::new(0, text.len()));
+    let mut state = state::ParserState::new(options.clone(), Arc::from(text));
+    let store = lines::split(text);
+    let source_lines: Vec<lines::Line<'_>> = store
+        .iter()
+        .map(|(line, offset)| lines::Line {
+            text: line.as_ref(),
+            offset: *offset,
+        })
+        .collect();
+    {
+        let mut parser = block::Parser::new(&mut doc, &mut state);
+        let root = parser.doc.root();
+        let is_pep = options.sphinx
+            && source_lines.first().is_some_and(|first| {
+                first.text.strip_prefix("PEP:").is_some_and(|rest| {
+                    let rest = rest.trim();
+                    !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+        let start = if is_pep {
+            parser.rfc2822_header(&source_lines, root)
+        } else {
+            0
+        };
+        parser.parse_body(source_lines.get(start..).unwrap_or(&[]), root, true);
+    }
+    if options.stage == Stage::Full {
+        transforms::apply(&mut doc, &mut state);
+    }
     Parsed {
         doc,
         front_matter: None,
-        diagnostics: Vec::new(),
+        diagnostics: std::mem::take(&mut state.diagnostics),
     }
 }
 
-/// Parse and print as docutils pseudo-XML (for `specsite rst-tree`).
+/// Parse and print as docutils pseudo-XML (for `rst-tree` and the conformance check).
 pub fn rst_tree(input: &str, stage: Stage, sphinx: bool) -> String {
     let options = RstOptions {
         stage,
         sphinx,
         ..Default::default()
     };
-    super::pseudoxml::print(&parse(input, &options).doc)
+    let parsed = parse(input, &options);
+    super::pseudoxml::print(&parsed.doc)
+}
+
+/// docutils' standard roles (and Sphinx's in the Sphinx profile), for the
+/// `role` and `default-role` directives.
+fn roles_known(name: &str, custom: &HashMap<String, state::CustomRole>, sphinx: bool) -> bool {
+    const STANDARD: &[&str] = &[
+        "abbreviation",
+        "ab",
+        "acronym",
+        "ac",
+        "code",
+        "emphasis",
+        "literal",
+        "math",
+        "pep-reference",
+        "pep",
+        "rfc-reference",
+        "rfc",
+        "strong",
+        "subscript",
+        "sub",
+        "superscript",
+        "sup",
+        "title-reference",
+        "title",
+        "t",
+        "raw",
+        "named-reference",
+        "anonymous-reference",
+        "footnote-reference",
+        "citation-reference",
+        "substitution-reference",
+        "target",
+        "uri-reference",
+        "uri",
+        "url",
+    ];
+    const SPHINX: &[&str] = &[
+        "doc",
+        "ref",
+        "term",
+        "option",
+        "envvar",
+        "keyword",
+        "token",
+        "numref",
+        "any",
+        "download",
+        "command",
+        "program",
+        "makevar",
+        "mailheader",
+        "mimetype",
+        "newsgroup",
+        "dfn",
+        "regexp",
+        "file",
+        "samp",
+        "kbd",
+        "guilabel",
+        "menuselection",
+        "abbr",
+        "mod",
+        "func",
+        "data",
+        "const",
+        "class",
+        "meth",
+        "attr",
+        "exc",
+        "obj",
+        "type",
+    ];
+    STANDARD.contains(&name)
+        || custom.contains_key(name)
+        || (sphinx && (SPHINX.contains(&name) || name.contains(':')))
 }

@@ -1,0 +1,146 @@
+//! Source lines for the block parser.
+//!
+//! docutils works on a list of lines with tabs expanded (tab width 8),
+//! `\v`/`\f` turned into spaces and trailing whitespace removed. We do the
+//! same but keep each line as a borrowed slice where possible (only lines
+//! with tabs or odd whitespace are copied) together with the source byte
+//! offset of its first character, so every node built from lines gets a span.
+//! Indented blocks are made by slicing leading spaces off, which keeps the
+//! offsets right without copying text.
+
+use std::borrow::Cow;
+
+use crate::source::Span;
+
+/// One line of input: text (indentation possibly removed) and where it starts.
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    pub text: &'a str,
+    pub offset: usize,
+}
+
+impl<'a> Line<'a> {
+    pub fn is_blank(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+
+    pub fn is_indented(&self) -> bool {
+        self.text.starts_with(' ')
+    }
+
+    /// Remove up to `cols` leading spaces.
+    pub fn strip_cols(self, cols: usize) -> Line<'a> {
+        let count = self
+            .text
+            .bytes()
+            .take(cols)
+            .take_while(|&b| b == b' ')
+            .count();
+        Line {
+            text: self.text.get(count..).unwrap_or(""),
+            offset: self.offset + count,
+        }
+    }
+
+    /// Remove the first `bytes` bytes (rounded up to a character boundary).
+    pub fn skip_bytes(self, bytes: usize) -> Line<'a> {
+        let mut cut = bytes.min(self.text.len());
+        while !self.text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        Line {
+            text: self.text.get(cut..).unwrap_or(""),
+            offset: self.offset + cut,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        Span::new(self.offset, self.offset + self.text.len())
+    }
+}
+
+/// The span covering `lines` (empty at `fallback` when there are none).
+pub fn span_of(lines: &[Line<'_>], fallback: usize) -> Span {
+    match (lines.first(), lines.last()) {
+        (Some(first), Some(last)) => Span::new(first.offset, last.offset + last.text.len()),
+        _ => Span::at(fallback),
+    }
+}
+
+/// Split `text` into docutils' normalised lines, with the offset of each.
+pub fn split(text: &str) -> Vec<(Cow<'_, str>, usize)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' || bytes[i] == b'\r' {
+            out.push((normalise(text.get(start..i).unwrap_or("")), start));
+            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < bytes.len() {
+        out.push((normalise(text.get(start..).unwrap_or("")), start));
+    }
+    out
+}
+
+fn normalise(raw: &str) -> Cow<'_, str> {
+    if raw.bytes().any(|b| b == b'\t' || b == 0x0b || b == 0x0c) {
+        let mut out = String::with_capacity(raw.len() + 8);
+        let mut col = 0;
+        for c in raw.chars() {
+            match c {
+                '\t' => {
+                    let next = (col / 8 + 1) * 8;
+                    while col < next {
+                        out.push(' ');
+                        col += 1;
+                    }
+                }
+                '\u{b}' | '\u{c}' => {
+                    out.push(' ');
+                    col += 1;
+                }
+                _ => {
+                    out.push(c);
+                    col += 1;
+                }
+            }
+        }
+        let trimmed_len = out.trim_end().len();
+        out.truncate(trimmed_len);
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(raw.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_python_splitlines_with_offsets() {
+        let lines = split("a\tb  \r\nc\n\nd\n");
+        let texts: Vec<&str> = lines.iter().map(|(t, _)| t.as_ref()).collect();
+        assert_eq!(texts, ["a       b", "c", "", "d"]);
+        let offsets: Vec<usize> = lines.iter().map(|(_, o)| *o).collect();
+        assert_eq!(offsets, [0, 7, 9, 10]);
+    }
+
+    #[test]
+    fn strip_cols_keeps_offsets() {
+        let line = Line {
+            text: "   x",
+            offset: 10,
+        };
+        let stripped = line.strip_cols(2);
+        assert_eq!(stripped.text, " x");
+        assert_eq!(stripped.offset, 12);
+    }
+}
