@@ -127,6 +127,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
             stage: rst::Stage::Full,
             sphinx: config.markup.sphinx,
             root: Some(config.root.clone()),
+            any_header_block: true,
             ..Default::default()
         },
     };

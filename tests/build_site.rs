@@ -216,3 +216,27 @@ fn repository_templates_and_static_files_override_the_theme() {
     assert!(!build.tree.contains("templates/404.html"));
     assert!(page(&build, "index.html").contains("Fast reads"));
 }
+
+#[test]
+fn pep_style_header_blocks_with_any_first_key_are_read_as_headers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = "Spec: 12\nTitle: Async SDK\nAuthor: Ada Lovelace <ada@example.org>,\n        Alan Turing <alan@example.org>\nStatus: Final\n\nAbstract\n========\n\nText.\n";
+    let not_a_header = "Note: this is prose.\n\nMore prose.\n";
+    write_tree(
+        dir.path(),
+        &[
+            ("peps/spec-0012.rst", spec),
+            ("notes/prose.rst", not_a_header),
+        ],
+    );
+    let build = build(dir.path(), None);
+    assert!(build.diagnostics.is_empty(), "{:?}", build.diagnostics);
+    let html = page(&build, "peps/spec-0012.html");
+    assert!(html.contains("Alan Turing"), "folded header line kept");
+    assert!(html.contains("Final"));
+    let prose = page(&build, "notes/prose.html");
+    assert!(
+        prose.contains("Note: this is prose."),
+        "a single colon line stays a paragraph"
+    );
+}

@@ -55,6 +55,11 @@ pub struct RstOptions {
     /// Directive names rendered as `<generic_directive>` (SPHINX.md,
     /// configured per repository, e.g. the PEPs' `canonical-doc`).
     pub generic_directives: Vec<String>,
+    /// Read a leading block of `Key: value` lines (PEP-style RFC 2822
+    /// headers: `Spec: 12`, `BIP: 9`, …) as the header field list even when
+    /// the first key is not `PEP`. Off for conformance output, which follows
+    /// docutils; on in the site, where such headers are a metadata convention.
+    pub any_header_block: bool,
 }
 
 /// Parse reStructuredText into a document tree.
@@ -79,11 +84,12 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
                     !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit())
                 })
             });
-        let start = if is_pep {
-            parser.rfc2822_header(&source_lines, root)
-        } else {
-            0
-        };
+        let start =
+            if is_pep || (options.any_header_block && looks_like_header_block(&source_lines)) {
+                parser.rfc2822_header(&source_lines, root)
+            } else {
+                0
+            };
         parser.parse_body(source_lines.get(start..).unwrap_or(&[]), root, true);
     }
     if options.stage == Stage::Full {
@@ -94,6 +100,37 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
         front_matter: None,
         diagnostics: std::mem::take(&mut state.diagnostics),
     }
+}
+
+/// Whether the document opens with an RFC 2822 header block: at least two
+/// `Key: value` lines (continuations indented) before the first blank line,
+/// with nothing else in between. A field list (`:Key: value`) or a sentence
+/// with a colon in it does not qualify.
+fn looks_like_header_block(lines: &[lines::Line<'_>]) -> bool {
+    let mut fields = 0;
+    for (index, line) in lines.iter().enumerate() {
+        let text = line.text;
+        if text.trim().is_empty() {
+            break;
+        }
+        if text.starts_with([' ', '\t']) && index > 0 {
+            continue;
+        }
+        let Some((key, _)) = text.split_once(':') else {
+            return false;
+        };
+        let is_key = !key.is_empty()
+            && key.len() <= 40
+            && key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !is_key {
+            return false;
+        }
+        fields += 1;
+    }
+    fields >= 2
 }
 
 /// Parse and print as docutils pseudo-XML (for `rst-tree` and the conformance check).
