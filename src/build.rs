@@ -143,7 +143,13 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         .map(|(file, page_path)| {
             let parsed = markup::parse(file, &options);
             let mut file_diagnostics = parsed.diagnostics.clone();
-            let (mut spec, mut more) = extract::extract((*file).clone(), parsed, page_path);
+            let (mut spec, mut more) = extract::extract_with(
+                (*file).clone(),
+                parsed,
+                page_path,
+                Some(&config.root),
+                &config.metadata,
+            );
             file_diagnostics.append(&mut more);
             spec.problems = file_diagnostics.len();
             (spec, file_diagnostics)
@@ -154,6 +160,13 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         diagnostics.append(&mut file_diagnostics);
         specs.push(spec);
     }
+    let index_files: Vec<&crate::source::SourceFile> = sources
+        .files
+        .iter()
+        .filter(|f| f.role == FileRole::Index)
+        .map(|f| f.as_ref())
+        .collect();
+    diagnostics.append(&mut extract::finish(&mut specs, &index_files, &config));
     let mark = timings.record("parse+extract", mark);
 
     let override_dir = config.root.join(&config.template_dir);

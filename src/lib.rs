@@ -25,6 +25,7 @@ pub mod load;
 pub mod markup;
 pub mod model;
 pub mod output;
+pub mod preset;
 pub mod render;
 pub mod report;
 pub mod source;
