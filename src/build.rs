@@ -107,8 +107,19 @@ fn plan_page_paths(rel_paths: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Run the whole pipeline in memory.
-pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SiteBuild, BuildError> {
+/// The specs of a repository, read and described but not rendered (what
+/// `specsite list` needs, and the first half of a build).
+pub struct SpecsRead {
+    pub config: Config,
+    pub config_text: Option<String>,
+    pub sources: Sources,
+    pub specs: Vec<Spec>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// Config, load, parse and extract: everything up to rendering.
+pub fn read_specs(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SpecsRead, BuildError> {
     let root = resolve_root(root)?;
     let mut timings = Timings::default();
     let started = Instant::now();
@@ -167,8 +178,29 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         .map(|f| f.as_ref())
         .collect();
     diagnostics.append(&mut extract::finish(&mut specs, &index_files, &config));
-    let mark = timings.record("parse+extract", mark);
+    timings.record("parse+extract", mark);
 
+    Ok(SpecsRead {
+        config,
+        config_text: loaded.file_text,
+        sources,
+        specs,
+        diagnostics,
+        timings,
+    })
+}
+
+/// Run the whole pipeline in memory.
+pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SiteBuild, BuildError> {
+    let SpecsRead {
+        config,
+        config_text,
+        sources,
+        specs,
+        mut diagnostics,
+        mut timings,
+    } = read_specs(root, overrides, cwd)?;
+    let mark = Instant::now();
     let override_dir = config.root.join(&config.template_dir);
     let static_dir = config.root.join(&config.static_dir);
     let (theme, mut theme_diagnostics) = Theme::load(
@@ -188,7 +220,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
     crate::report::sort(&mut diagnostics);
     Ok(SiteBuild {
         config,
-        config_text: loaded.file_text,
+        config_text,
         sources,
         specs,
         tree,

@@ -19,8 +19,10 @@
 pub mod build;
 pub mod cli;
 pub mod config;
+pub mod detect;
 pub mod diag;
 pub mod extract;
+pub mod list;
 pub mod load;
 pub mod markup;
 pub mod model;
