@@ -227,7 +227,8 @@ fn merge(
         if !milestone_decided {
             if let Some(milestone) = one.milestone {
                 milestone_decided = true;
-                spec.milestone = resolve_milestone(milestone, &rel_path, diagnostics);
+                spec.milestone =
+                    resolve_milestone(milestone, &rel_path, &metadata.releases, diagnostics);
             }
         }
         if spec.release.is_none() {
@@ -324,14 +325,27 @@ fn resolve_status(
 fn resolve_milestone(
     found: Located,
     rel_path: &str,
+    releases: &[String],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Milestone> {
     match classify_milestone(&found.text) {
-        MilestoneValue::Set(label) => Some(Milestone {
-            label,
-            raw: found.text,
-            origin: found.origin,
-        }),
+        MilestoneValue::Set(label) => {
+            if let Some(near) = misspelt_release(&label, releases) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "meta/unknown-milestone",
+                        format!("milestone {label:?} names no known release; it is listed after the ordered milestones"),
+                    )
+                    .at(rel_path, found.span.unwrap_or_default())
+                    .with_help(format!("did you mean {near:?}?")),
+                );
+            }
+            Some(Milestone {
+                label,
+                raw: found.text,
+                origin: found.origin,
+            })
+        }
         MilestoneValue::None => None,
         MilestoneValue::Placeholder => {
             diagnostics.push(
@@ -348,6 +362,34 @@ fn resolve_milestone(
             None
         }
     }
+}
+
+/// "Netwon-1" → Some("Newton-1"): a milestone that cannot be ordered
+/// because its release name looks misspelt.
+fn misspelt_release(label: &str, releases: &[String]) -> Option<String> {
+    if !matches!(
+        crate::model::milestone_order(label, releases),
+        crate::model::MilestoneOrder::Raw(_)
+    ) {
+        return None;
+    }
+    let (name, rest) = match label.split_once('-') {
+        Some((name, rest)) => (name, Some(rest)),
+        None => (label, None),
+    };
+    if name.len() < 4 || name.contains(' ') {
+        return None;
+    }
+    let known = crate::model::OPENSTACK_RELEASES
+        .iter()
+        .copied()
+        .chain(releases.iter().map(String::as_str));
+    let near = crate::suggest::nearest(name, known)?;
+    let near = crate::model::capitalise(near);
+    Some(match rest {
+        Some(rest) => format!("{near}-{rest}"),
+        None => near,
+    })
 }
 
 fn strip_extension(path: &str) -> &str {
@@ -601,6 +643,17 @@ mod tests {
             title_from_file_name("specs/kilo/a/flavor_x.rst"),
             "Flavor x"
         );
+    }
+
+    #[test]
+    fn misspelt_release_names_get_a_suggestion() {
+        assert_eq!(
+            misspelt_release("Netwon-1", &[]).as_deref(),
+            Some("Newton-1")
+        );
+        assert_eq!(misspelt_release("Newton-1", &[]), None);
+        assert_eq!(misspelt_release("post ocata", &[]), None);
+        assert_eq!(misspelt_release("N-Release-1", &[]), None);
     }
 
     #[test]

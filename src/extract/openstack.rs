@@ -151,7 +151,16 @@ fn first_text_line(lines: &[(usize, &str)]) -> Option<(String, Span)> {
 pub fn milestone_in_section(text: &str) -> Option<(String, Span)> {
     let lines: Vec<(usize, &str)> = super::lines(text).collect();
     let section = section_lines(&lines, &["milestones", "milestone", "target milestone"])?;
-    labelled_value(&section, "target milestone").or_else(|| first_text_line(&section))
+    labelled_value(&section, "target milestone").or_else(|| {
+        let (first, span) = first_text_line(&section)?;
+        // Another label ("Targeting this for milestone:"): the value follows it.
+        match first.strip_suffix(':') {
+            Some(label) if !label.contains(':') => {
+                labelled_value(&section, &label.trim().to_lowercase())
+            }
+            _ => Some((first, span)),
+        }
+    })
 }
 
 /// "Primary assignee:" and the name under it.
@@ -236,6 +245,7 @@ mod tests {
             ("Milestones\n----------\n\"Kilo-3\"\n\nDependencies\n============\nNone\n", Some("\"Kilo-3\"")),
             ("Milestones\n----------\n\nTarget Milestone for completion: Newton\n", Some("Newton")),
             ("Work Items\n----------\n\nTarget Milestone for completion: X\n", None),
+            ("Milestones\n----------\n\nTargeting this for milestone:\nMitaka-3\n\n", Some("Mitaka-3")),
         ];
         for (text, expected) in cases {
             assert_eq!(
