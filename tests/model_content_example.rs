@@ -64,11 +64,11 @@ fn every_spec_has_the_expected_status_milestone_release_and_title() {
             "{path}: release"
         );
         let title_from_heading = spec.format() == Format::Rst
-            && !spec
+            && spec
                 .origins
                 .title
                 .as_ref()
-                .is_some_and(|o| o.source == "header");
+                .is_none_or(|o| o.source != "header");
         if check_rst_titles || !title_from_heading {
             assert_eq!(
                 spec.title,
