@@ -884,4 +884,39 @@ rfc_url = "https://example.org/rfc/{number}"
         assert!(normalise_base_url("javascript:alert(1)").is_err());
         assert!(normalise_base_url("https://x/\"><script>").is_err());
     }
+
+    #[test]
+    fn metadata_and_status_tables_with_a_did_you_mean_for_each_mistake() {
+        let loaded = load_text(
+            "[metadata]\npresets = [\"openstak\"]\nreleases = [\"aurora\"]\nfolder_status = { text = \"accepted\" }\nsidecar = []\n\n[status]\nmap = { shipped = \"implemnted\", wip = \"draft\" }\nlabels = { accepted = \"Approved\" }\ncolors = { accepted = \"red; x\" }\norder = [\"implemented\"]\n",
+        );
+        let metadata = &loaded.config.metadata;
+        assert_eq!(metadata.releases, ["aurora"]);
+        assert_eq!(
+            metadata.folder_status.get("text"),
+            Some(&crate::model::StatusKey::Accepted)
+        );
+        assert_eq!(
+            metadata.status.canonical("WIP"),
+            Some(crate::model::StatusKey::Draft)
+        );
+        assert_eq!(
+            metadata.status.label(crate::model::StatusKey::Accepted),
+            "Approved"
+        );
+        assert!(metadata.status.colors.is_empty(), "CSS injection refused");
+        let found: Vec<(usize, &str)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (line_of(&loaded, d), d.help.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found[0].0, 2);
+        assert!(found[0].1.contains("\"openstack\""));
+        assert_eq!(found[1].0, 5);
+        assert!(found[1].1.contains("`sidecars`"));
+        assert_eq!(found[2].0, 8);
+        assert!(found[2].1.contains("\"implemented\""));
+        assert_eq!(found[3].0, 10);
+    }
 }
