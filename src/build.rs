@@ -107,8 +107,19 @@ fn plan_page_paths(rel_paths: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Run the whole pipeline in memory.
-pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SiteBuild, BuildError> {
+/// The specs of a repository, read and described but not rendered (what
+/// `specsite list` needs, and the first half of a build).
+pub struct SpecsRead {
+    pub config: Config,
+    pub config_text: Option<String>,
+    pub sources: Sources,
+    pub specs: Vec<Spec>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub timings: Timings,
+}
+
+/// Config, load, parse and extract: everything up to rendering.
+pub fn read_specs(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SpecsRead, BuildError> {
     let root = resolve_root(root)?;
     let mut timings = Timings::default();
     let started = Instant::now();
@@ -144,7 +155,13 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         .map(|(file, page_path)| {
             let parsed = markup::parse(file, &options);
             let mut file_diagnostics = parsed.diagnostics.clone();
-            let (mut spec, mut more) = extract::extract((*file).clone(), parsed, page_path);
+            let (mut spec, mut more) = extract::extract_with(
+                (*file).clone(),
+                parsed,
+                page_path,
+                Some(&config.root),
+                &config.metadata,
+            );
             file_diagnostics.append(&mut more);
             spec.problems = file_diagnostics.len();
             (spec, file_diagnostics)
@@ -155,8 +172,36 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         diagnostics.append(&mut file_diagnostics);
         specs.push(spec);
     }
-    let mark = timings.record("parse+extract", mark);
+    let index_files: Vec<&crate::source::SourceFile> = sources
+        .files
+        .iter()
+        .filter(|f| f.role == FileRole::Index)
+        .map(|f| f.as_ref())
+        .collect();
+    diagnostics.append(&mut extract::finish(&mut specs, &index_files, &config));
+    timings.record("parse+extract", mark);
 
+    Ok(SpecsRead {
+        config,
+        config_text: loaded.file_text,
+        sources,
+        specs,
+        diagnostics,
+        timings,
+    })
+}
+
+/// Run the whole pipeline in memory.
+pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<SiteBuild, BuildError> {
+    let SpecsRead {
+        config,
+        config_text,
+        sources,
+        specs,
+        mut diagnostics,
+        mut timings,
+    } = read_specs(root, overrides, cwd)?;
+    let mark = Instant::now();
     let override_dir = config.root.join(&config.template_dir);
     let static_dir = config.root.join(&config.static_dir);
     let (theme, mut theme_diagnostics) = Theme::load(
@@ -176,7 +221,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
     crate::report::sort(&mut diagnostics);
     Ok(SiteBuild {
         config,
-        config_text: loaded.file_text,
+        config_text,
         sources,
         specs,
         tree,

@@ -17,6 +17,8 @@ Examples:
   specsite build content-example         build the example repository
   specsite build ../nova-specs --out /tmp/site --base-url https://owner.github.io/nova-specs/
   specsite build --strict --format json  fail on warnings and print diagnostics as JSON (for CI)
+  specsite list ../nova-specs --status implemented --format json   the implemented specs as JSON
+  specsite init                          write a specsite.toml stating the detected conventions
   specsite rst-tree --stage parse spec.rst   print a file's reStructuredText tree as docutils pseudo-XML";
 
 #[derive(Parser, Debug)]
@@ -43,6 +45,10 @@ enum CommandArgs {
     /// Build the site into the output directory.
     #[command(after_help = EXAMPLES)]
     Build(BuildArgs),
+    /// List specs with their status, milestone and authors (table, JSON or CSV).
+    List(ListArgs),
+    /// Write a specsite.toml stating the conventions detected in the repository.
+    Init(InitArgs),
     /// Print a reStructuredText file's document tree as docutils pseudo-XML (for debugging and conformance checks).
     RstTree(RstTreeArgs),
 }
@@ -63,6 +69,37 @@ struct BuildArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
+}
+
+#[derive(clap::Args, Debug)]
+struct ListArgs {
+    /// The spec repository [default: the current directory].
+    root: Option<PathBuf>,
+    /// Only specs with this status (a lifecycle key such as `implemented`, or a label).
+    #[arg(long, value_name = "S")]
+    status: Option<String>,
+    /// Only specs with this milestone (e.g. `Kilo`, `2.1`; `none` for specs without one).
+    #[arg(long, value_name = "M")]
+    milestone: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormatArg::Table)]
+    format: ListFormatArg,
+}
+
+#[derive(clap::Args, Debug)]
+struct InitArgs {
+    /// The spec repository [default: the current directory].
+    root: Option<PathBuf>,
+    /// Print the configuration instead of writing specsite.toml.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum ListFormatArg {
+    Table,
+    Json,
+    Csv,
 }
 
 #[derive(clap::Args, Debug)]
@@ -118,10 +155,27 @@ pub struct RstTreeOptions {
     pub file: Option<PathBuf>,
 }
 
+/// Validated options of `specsite list`.
+#[derive(Clone, Debug)]
+pub struct ListOptions {
+    pub root: PathBuf,
+    pub filter: crate::list::ListFilter,
+    pub format: crate::list::ListFormat,
+}
+
+/// Validated options of `specsite init`.
+#[derive(Clone, Debug)]
+pub struct InitOptions {
+    pub root: PathBuf,
+    pub dry_run: bool,
+}
+
 /// A command ready to run.
 #[derive(Clone, Debug)]
 pub enum Command {
     Build(BuildOptions),
+    List(ListOptions),
+    Init(InitOptions),
     RstTree(RstTreeOptions),
 }
 
@@ -177,6 +231,22 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                 verbosity,
             }))
         }
+        CommandArgs::List(list) => Ok(Command::List(ListOptions {
+            root: list.root.unwrap_or_else(|| PathBuf::from(".")),
+            filter: crate::list::ListFilter {
+                status: list.status,
+                milestone: list.milestone,
+            },
+            format: match list.format {
+                ListFormatArg::Table => crate::list::ListFormat::Table,
+                ListFormatArg::Json => crate::list::ListFormat::Json,
+                ListFormatArg::Csv => crate::list::ListFormat::Csv,
+            },
+        })),
+        CommandArgs::Init(init) => Ok(Command::Init(InitOptions {
+            root: init.root.unwrap_or_else(|| PathBuf::from(".")),
+            dry_run: init.dry_run,
+        })),
         CommandArgs::RstTree(tree) => Ok(Command::RstTree(RstTreeOptions {
             full: matches!(tree.stage, StageArg::Full),
             sphinx: tree.sphinx,
@@ -217,6 +287,32 @@ mod tests {
         assert!(options.strict);
         assert_eq!(options.format, ReportFormat::Json);
         assert_eq!(options.verbosity, Verbosity::Quiet);
+    }
+
+    #[test]
+    fn list_and_init_options() {
+        let Ok(Command::List(options)) = parse_from([
+            "specsite",
+            "list",
+            "repo",
+            "--status",
+            "implemented",
+            "--milestone",
+            "Kilo",
+            "--format",
+            "json",
+        ]) else {
+            panic!("list expected");
+        };
+        assert_eq!(options.root, PathBuf::from("repo"));
+        assert_eq!(options.filter.status.as_deref(), Some("implemented"));
+        assert_eq!(options.filter.milestone.as_deref(), Some("Kilo"));
+        assert_eq!(options.format, crate::list::ListFormat::Json);
+        assert!(matches!(
+            parse_from(["specsite", "init", "--dry-run"]),
+            Ok(Command::Init(InitOptions { dry_run: true, .. }))
+        ));
+        assert!(parse_from(["specsite", "list", "--format", "xml"]).is_err());
     }
 
     #[test]

@@ -14,6 +14,8 @@ use toml::Spanned;
 
 use crate::diag::Diagnostic;
 use crate::markup::RawHtmlPolicy;
+use crate::model::StatusKey;
+use crate::preset::{MetadataConfig, MetadataSource, Preset};
 use crate::source::Span;
 
 /// The name of the configuration file at the repository root.
@@ -98,6 +100,9 @@ pub struct Config {
     /// Directory of extra static files, relative to the root.
     pub static_dir: PathBuf,
     pub markup: MarkupConfig,
+    /// Where status, milestone, authors and dates come from (`[metadata]`,
+    /// `[status]`).
+    pub metadata: MetadataConfig,
 }
 
 /// Values given on the command line, which win over the file.
@@ -139,6 +144,7 @@ impl Config {
             template_dir: PathBuf::from("templates"),
             static_dir: PathBuf::from("static"),
             markup: MarkupConfig::default(),
+            metadata: MetadataConfig::default(),
         }
     }
 
@@ -325,6 +331,14 @@ fn apply_file(config: &mut Config, text: &str, diagnostics: &mut Vec<Diagnostic>
                 DeValue::Table(markup) => reader.markup(markup, &mut config.markup),
                 other => reader.wrong_type(value, name, "a table ([markup])", other),
             },
+            "metadata" => match value.get_ref() {
+                DeValue::Table(table) => reader.metadata(table, &mut config.metadata),
+                other => reader.wrong_type(value, name, "a table ([metadata])", other),
+            },
+            "status" => match value.get_ref() {
+                DeValue::Table(table) => reader.status(table, &mut config.metadata),
+                other => reader.wrong_type(value, name, "a table ([status])", other),
+            },
             _ => reader.unknown_key(key, "", TOP_LEVEL_KEYS),
         }
     }
@@ -343,7 +357,19 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "template_dir",
     "static_dir",
     "markup",
+    "metadata",
+    "status",
 ];
+
+const METADATA_KEYS: &[&str] = &[
+    "presets",
+    "sources",
+    "sidecars",
+    "releases",
+    "folder_status",
+];
+
+const STATUS_KEYS: &[&str] = &["map", "labels", "colors", "order"];
 
 const MARKUP_KEYS: &[&str] = &["raw_html", "txt_as_rst", "sphinx", "pep_url", "rfc_url"];
 
@@ -515,6 +541,201 @@ impl Reader<'_> {
         }
     }
 
+    /// A string that must be one of `known`; otherwise an error with a
+    /// did-you-mean.
+    fn one_of<T>(
+        &mut self,
+        item: &Spanned<DeValue<'_>>,
+        name: &str,
+        known: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let text = self.get_string(item, name)?;
+        if let Some(value) = parse(&text) {
+            return Some(value);
+        }
+        let mut diagnostic = config_error(
+            "config/bad-value",
+            format!("`{name}`: unknown value {text:?}"),
+            span_of(item),
+        );
+        diagnostic = match crate::suggest::nearest(&text, known.iter().copied()) {
+            Some(near) => diagnostic.with_help(format!("did you mean {near:?}?")),
+            None => diagnostic.with_help(format!("known values: {}", known.join(", "))),
+        };
+        self.diagnostics.push(diagnostic);
+        None
+    }
+
+    fn list_of<T>(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        name: &str,
+        known: &[&str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, name, "an array of strings", value.get_ref());
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| self.one_of(item, name, known, &parse))
+                .collect(),
+        )
+    }
+
+    fn strings(&mut self, value: &Spanned<DeValue<'_>>, name: &str) -> Option<Vec<String>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, name, "an array of strings", value.get_ref());
+            return None;
+        };
+        Some(
+            items
+                .iter()
+                .filter_map(|item| self.get_string(item, name))
+                .collect(),
+        )
+    }
+
+    fn status_key(&mut self, item: &Spanned<DeValue<'_>>, name: &str) -> Option<StatusKey> {
+        let keys: Vec<&str> = StatusKey::ALL.iter().map(|k| k.key()).collect();
+        self.one_of(item, name, &keys, StatusKey::from_key)
+    }
+
+    /// Entries of an inline or sub-table, in file order.
+    fn table_entries<'t, 'v>(
+        &mut self,
+        value: &'t Spanned<DeValue<'v>>,
+        name: &str,
+    ) -> Vec<(
+        &'t Spanned<std::borrow::Cow<'v, str>>,
+        &'t Spanned<DeValue<'v>>,
+    )> {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(value, name, "a table", value.get_ref());
+            return Vec::new();
+        };
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        entries
+    }
+
+    fn metadata(&mut self, table: &DeTable<'_>, metadata: &mut MetadataConfig) {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let mut explicit_sources = false;
+        for (key, value) in entries {
+            let name: &str = key.get_ref();
+            match name {
+                "presets" => {
+                    if let Some(presets) = self.list_of(
+                        value,
+                        "metadata.presets",
+                        &Preset::names(),
+                        Preset::from_name,
+                    ) {
+                        metadata.presets = presets;
+                    }
+                }
+                "sources" => {
+                    if let Some(sources) = self.list_of(
+                        value,
+                        "metadata.sources",
+                        &MetadataSource::names(),
+                        MetadataSource::from_name,
+                    ) {
+                        metadata.sources = sources;
+                        explicit_sources = true;
+                    }
+                }
+                "sidecars" => {
+                    if let Some(names) = self.strings(value, "metadata.sidecars") {
+                        metadata.sidecars = names;
+                    }
+                }
+                "releases" => {
+                    if let Some(names) = self.strings(value, "metadata.releases") {
+                        metadata.releases = names;
+                    }
+                }
+                "folder_status" => {
+                    for (folder, status) in self.table_entries(value, "metadata.folder_status") {
+                        if let Some(key) = self.status_key(status, "metadata.folder_status") {
+                            let folder: &str = folder.get_ref();
+                            metadata
+                                .folder_status
+                                .insert(folder.trim_matches('/').to_string(), key);
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, "metadata.", METADATA_KEYS),
+            }
+        }
+        if !explicit_sources && !metadata.presets.is_empty() {
+            metadata.sources = MetadataConfig::sources_of(&metadata.presets);
+        }
+    }
+
+    fn status(&mut self, table: &DeTable<'_>, metadata: &mut MetadataConfig) {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let name: &str = key.get_ref();
+            match name {
+                "map" => {
+                    for (raw, status) in self.table_entries(value, "status.map") {
+                        if let Some(key) = self.status_key(status, "status.map") {
+                            let raw: &str = raw.get_ref();
+                            metadata
+                                .status
+                                .map
+                                .insert(crate::model::normalise_status(raw), key);
+                        }
+                    }
+                }
+                "labels" | "colors" => {
+                    let section = format!("status.{name}");
+                    for (status, text) in self.table_entries(value, &section) {
+                        let keys: Vec<&str> = StatusKey::ALL.iter().map(|k| k.key()).collect();
+                        let status_name: &str = status.get_ref();
+                        let Some(status_key) = StatusKey::from_key(status_name) else {
+                            self.unknown_key(status, &format!("{section}."), &keys);
+                            continue;
+                        };
+                        let Some(text) = self.get_string(text, &section) else {
+                            continue;
+                        };
+                        if name == "labels" {
+                            metadata.status.labels.insert(status_key, text);
+                        } else if is_css_colour(&text) {
+                            metadata.status.colors.insert(status_key, text);
+                        } else {
+                            self.diagnostics.push(
+                                config_error(
+                                    "config/bad-value",
+                                    format!("`{section}.{status_name}` must be a colour like \"#1a7f37\", not {text:?}"),
+                                    span_of(value),
+                                )
+                                .with_help("use #rgb or #rrggbb"),
+                            );
+                        }
+                    }
+                }
+                "order" => {
+                    let keys: Vec<&str> = StatusKey::ALL.iter().map(|k| k.key()).collect();
+                    if let Some(order) =
+                        self.list_of(value, "status.order", &keys, StatusKey::from_key)
+                    {
+                        metadata.status.order = order;
+                    }
+                }
+                _ => self.unknown_key(key, "status.", STATUS_KEYS),
+            }
+        }
+    }
+
     fn number_url(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut String) {
         let Some(url) = self.get_string(value, name) else {
             return;
@@ -533,6 +754,14 @@ impl Reader<'_> {
         }
         *slot = url;
     }
+}
+
+/// `#rgb` or `#rrggbb`: the only colours accepted, so a config value can
+/// never inject CSS.
+fn is_css_colour(text: &str) -> bool {
+    text.strip_prefix('#').is_some_and(|hex| {
+        (hex.len() == 3 || hex.len() == 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 #[cfg(test)]
@@ -654,5 +883,40 @@ rfc_url = "https://example.org/rfc/{number}"
         assert!(normalise_base_url("o.github.io/r").is_err());
         assert!(normalise_base_url("javascript:alert(1)").is_err());
         assert!(normalise_base_url("https://x/\"><script>").is_err());
+    }
+
+    #[test]
+    fn metadata_and_status_tables_with_a_did_you_mean_for_each_mistake() {
+        let loaded = load_text(
+            "[metadata]\npresets = [\"openstak\"]\nreleases = [\"aurora\"]\nfolder_status = { text = \"accepted\" }\nsidecar = []\n\n[status]\nmap = { shipped = \"implemnted\", wip = \"draft\" }\nlabels = { accepted = \"Approved\" }\ncolors = { accepted = \"red; x\" }\norder = [\"implemented\"]\n",
+        );
+        let metadata = &loaded.config.metadata;
+        assert_eq!(metadata.releases, ["aurora"]);
+        assert_eq!(
+            metadata.folder_status.get("text"),
+            Some(&crate::model::StatusKey::Accepted)
+        );
+        assert_eq!(
+            metadata.status.canonical("WIP"),
+            Some(crate::model::StatusKey::Draft)
+        );
+        assert_eq!(
+            metadata.status.label(crate::model::StatusKey::Accepted),
+            "Approved"
+        );
+        assert!(metadata.status.colors.is_empty(), "CSS injection refused");
+        let found: Vec<(usize, &str)> = loaded
+            .diagnostics
+            .iter()
+            .map(|d| (line_of(&loaded, d), d.help.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found[0].0, 2);
+        assert!(found[0].1.contains("\"openstack\""));
+        assert_eq!(found[1].0, 5);
+        assert!(found[1].1.contains("`sidecars`"));
+        assert_eq!(found[2].0, 8);
+        assert!(found[2].1.contains("\"implemented\""));
+        assert_eq!(found[3].0, 10);
     }
 }

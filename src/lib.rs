@@ -19,12 +19,15 @@
 pub mod build;
 pub mod cli;
 pub mod config;
+pub mod detect;
 pub mod diag;
 pub mod extract;
+pub mod list;
 pub mod load;
 pub mod markup;
 pub mod model;
 pub mod output;
+pub mod preset;
 pub mod render;
 pub mod report;
 pub mod source;

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use specsite::build::{build_site, SiteBuild};
-use specsite::cli::{self, BuildOptions, Command, RstTreeOptions, Verbosity};
+use specsite::cli::{
+    self, BuildOptions, Command, InitOptions, ListOptions, RstTreeOptions, Verbosity,
+};
 use specsite::config::{Overrides, CONFIG_FILE};
 use specsite::diag::Tally;
 use specsite::report::{self, ReportFormat, SourceTexts};
@@ -25,8 +27,101 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Build(options) => run_build(&options),
+        Command::List(options) => run_list(&options),
+        Command::Init(options) => run_init(&options),
         Command::RstTree(options) => run_rst_tree(&options),
     }
+}
+
+fn current_dir() -> Option<std::path::PathBuf> {
+    match std::env::current_dir() {
+        Ok(cwd) => Some(cwd),
+        Err(error) => {
+            eprintln!("error: cannot determine the current directory: {error}");
+            None
+        }
+    }
+}
+
+fn run_list(options: &ListOptions) -> ExitCode {
+    let Some(cwd) = current_dir() else {
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    };
+    let read = match specsite::build::read_specs(&options.root, &Overrides::default(), &cwd) {
+        Ok(read) => read,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    let scheme = &read.config.metadata.status;
+    let selected = match specsite::list::select(
+        &read.specs,
+        &options.filter,
+        scheme,
+        &read.config.metadata.releases,
+    ) {
+        Ok(selected) => selected,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    let text = specsite::list::render(&selected, options.format, scheme);
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_init(options: &InitOptions) -> ExitCode {
+    let root = match specsite::build::resolve_root(&options.root) {
+        Ok(root) => root,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    let path = root.join(CONFIG_FILE);
+    if !options.dry_run && path.exists() {
+        eprintln!(
+            "error: {} already exists; use --dry-run to see what init would write",
+            path.display()
+        );
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    }
+    let config = specsite::config::Config::defaults(&root);
+    let spec_count = specsite::load::load(&config)
+        .files
+        .iter()
+        .filter(|f| f.role == specsite::source::FileRole::Spec)
+        .count();
+    let detections = specsite::detect::detect(&config);
+    let text = specsite::detect::init_config(&config, &detections, spec_count);
+    if options.dry_run {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    if let Err(error) = std::fs::write(&path, text) {
+        eprintln!("error: cannot write {}: {error}", path.display());
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    }
+    let names: Vec<&str> = detections.iter().map(|d| d.preset.name()).collect();
+    eprintln!(
+        "wrote {} (detected: {})",
+        path.display(),
+        if names.is_empty() {
+            "nothing".to_string()
+        } else {
+            names.join(", ")
+        }
+    );
+    ExitCode::SUCCESS
 }
 
 fn print_diagnostics(build: &SiteBuild, format: ReportFormat) {

@@ -17,7 +17,7 @@ use super::html::{self, HtmlOptions, LinkResolver};
 use super::theme::Theme;
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::model::{Milestone, Spec, Status, StatusKey};
+use crate::model::{compare_milestones, Milestone, Origin, Spec, Status, StatusScheme};
 use crate::output::OutputTree;
 
 /// The version string shown in the footer and the generator meta tag.
@@ -134,17 +134,81 @@ impl LinkResolver for SiteLinks<'_> {
     }
 }
 
-fn status_json(status: &Option<Status>) -> Value {
+/// Version of the `api/specs.json` format; bumped on incompatible changes.
+pub const SPECS_SCHEMA_VERSION: u32 = 1;
+
+/// JSON Schema of `api/specs.json`, published beside it.
+pub const SPECS_SCHEMA: &str = include_str!("specs.schema.json");
+
+fn status_json(status: &Option<Status>, scheme: &StatusScheme) -> Value {
     match status {
         Some(status) => json!({
             "key": status.key.key(),
-            "label": status.key.label(),
+            "label": scheme.label(status.key),
             "raw": status.raw,
-            "color": status.key.color(),
+            "color": scheme.color(status.key),
             "origin": status.origin.to_string(),
         }),
         None => Value::Null,
     }
+}
+
+fn origin_json(origin: &Option<Origin>) -> Value {
+    origin
+        .as_ref()
+        .map_or(Value::Null, |o| Value::String(o.to_string()))
+}
+
+fn origin_record(origin: &Origin) -> Value {
+    json!({ "path": origin.path, "line": origin.line, "source": origin.source })
+}
+
+/// One spec as published in `api/specs.json` and printed by `specsite
+/// list --format json`: plain values, each with where it came from.
+pub fn spec_record(spec: &Spec, scheme: &StatusScheme) -> Value {
+    let milestone = |m: &Option<Milestone>| match m {
+        Some(m) => json!({ "label": m.label, "raw": m.raw, "origin": origin_record(&m.origin) }),
+        None => Value::Null,
+    };
+    json!({
+        "id": spec.id,
+        "title": spec.title,
+        "path": spec.source.rel_path,
+        "href": spec.page_path,
+        "status": match &spec.status {
+            Some(status) => json!({
+                "key": status.key.key(),
+                "label": scheme.label(status.key),
+                "raw": status.raw,
+                "origin": origin_record(&status.origin),
+            }),
+            None => Value::Null,
+        },
+        "milestone": milestone(&spec.milestone),
+        "release": milestone(&spec.release),
+        "authors": spec.authors,
+        "created": spec.created,
+        "updated": spec.updated,
+        "fields": spec.fields.iter().map(|f| json!({
+            "name": f.name, "value": f.value, "origin": origin_record(&f.origin),
+        })).collect::<Vec<_>>(),
+        "metadata_error": spec.metadata_error,
+    })
+}
+
+/// The whole `api/specs.json` document.
+pub fn specs_document(specs: &[Spec], scheme: &StatusScheme) -> Value {
+    let mut sorted: Vec<&Spec> = specs.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    json!({
+        "$schema": "specs.schema.json",
+        "schema_version": SPECS_SCHEMA_VERSION,
+        "generator": GENERATOR,
+        "statuses": scheme.ordered().iter().map(|k| json!({
+            "key": k.key(), "label": scheme.label(*k), "color": scheme.color(*k),
+        })).collect::<Vec<_>>(),
+        "specs": sorted.iter().map(|s| spec_record(s, scheme)).collect::<Vec<_>>(),
+    })
 }
 
 fn milestone_json(milestone: &Option<Milestone>) -> Value {
@@ -159,16 +223,18 @@ fn milestone_json(milestone: &Option<Milestone>) -> Value {
 }
 
 /// The summary of a spec used in lists, with `href` relative to the site root.
-fn spec_summary(spec: &Spec) -> Value {
+fn spec_summary(spec: &Spec, scheme: &StatusScheme) -> Value {
     json!({
         "id": spec.id,
         "title": spec.title,
         "href": spec.page_path,
-        "status": status_json(&spec.status),
+        "status": status_json(&spec.status, scheme),
+        "status_key": spec.status_key().key(),
         "milestone": milestone_json(&spec.milestone),
         "authors": spec.authors,
         "updated": spec.updated,
         "source_path": spec.source.rel_path,
+        "metadata_error": spec.metadata_error,
     })
 }
 
@@ -278,12 +344,25 @@ pub fn render_site(input: &SiteInput<'_>) -> (OutputTree, Vec<Diagnostic>) {
         }
     }
 
+    let scheme = &config.metadata.status;
     let mut home = common.context("index.html", "home", &config.title, config);
-    home.insert("groups_by_status".into(), groups_by_status(input.specs));
+    let by_status = groups_by_status(input.specs, scheme);
+    let by_milestone = groups_by_milestone(input.specs, scheme, &config.metadata.releases);
     home.insert(
-        "groups_by_milestone".into(),
-        groups_by_milestone(input.specs),
+        "filter".into(),
+        json!({
+            "statuses": by_status.iter().map(|g| json!({ "key": g["key"], "label": g["label"] })).collect::<Vec<_>>(),
+            "milestones": by_milestone.iter().filter_map(|g| g["key"].as_str().map(|k| json!({ "key": k, "label": g["label"] }))).collect::<Vec<_>>(),
+        }),
     );
+    home.insert("groups_by_status".into(), Value::Array(by_status));
+    home.insert("groups_by_milestone".into(), Value::Array(by_milestone));
+    let api = specs_document(input.specs, scheme);
+    tree.insert(
+        "api/specs.json",
+        serde_json::to_vec_pretty(&api).unwrap_or_default(),
+    );
+    tree.insert("api/specs.schema.json", SPECS_SCHEMA.as_bytes().to_vec());
     match input.theme.render("index.html", &Value::Object(home)) {
         Ok(html) => tree.insert("index.html", html),
         Err(diagnostic) => diagnostics.push(diagnostic),
@@ -342,11 +421,19 @@ fn render_spec_page(
             "href": spec.page_path,
             "source_path": spec.source.rel_path,
             "format": spec.source.format,
-            "status": status_json(&spec.status),
+            "status": status_json(&spec.status, &config.metadata.status),
             "milestone": milestone_json(&spec.milestone),
+            "release": milestone_json(&spec.release),
             "authors": spec.authors,
             "created": spec.created,
             "updated": spec.updated,
+            "origins": {
+                "title": origin_json(&spec.origins.title),
+                "authors": origin_json(&spec.origins.authors),
+                "created": origin_json(&spec.origins.created),
+                "updated": origin_json(&spec.origins.updated),
+            },
+            "metadata_error": spec.metadata_error,
             "fields": fields,
             "edit_url": url_for(&config.edit_url, &spec.source.rel_path),
             "source_url": url_for(&config.source_url, &spec.source.rel_path),
@@ -373,47 +460,71 @@ fn sorted_by_title<'s>(specs: impl Iterator<Item = &'s Spec>) -> Vec<&'s Spec> {
     specs
 }
 
-fn groups_by_status(specs: &[Spec]) -> Value {
-    let groups: Vec<Value> = StatusKey::ALL
+fn groups_by_status(specs: &[Spec], scheme: &StatusScheme) -> Vec<Value> {
+    scheme
+        .ordered()
         .into_iter()
         .filter_map(|key| {
             let members = sorted_by_title(specs.iter().filter(|s| s.status_key() == key));
             (!members.is_empty()).then(|| {
                 json!({
                     "key": key.key(),
-                    "label": key.label(),
-                    "color": key.color(),
+                    "label": scheme.label(key),
+                    "color": scheme.color(key),
                     "count": members.len(),
-                    "specs": members.iter().map(|s| spec_summary(s)).collect::<Vec<_>>(),
+                    "specs": members.iter().map(|s| spec_summary(s, scheme)).collect::<Vec<_>>(),
                 })
             })
         })
-        .collect();
-    Value::Array(groups)
+        .collect()
 }
 
-/// Order milestones: release names as OpenStack orders them would need the
-/// spec model's milestone ordering; until then version-like labels sort
-/// numerically and names alphabetically (OpenStack's releases are
-/// alphabetical until 2023.1), and "Not set" comes last.
-fn milestone_sort_key(label: &str) -> (u8, Vec<u64>, String) {
-    let numbers: Option<Vec<u64>> = label
-        .split(['.', '-'])
-        .map(|part| part.parse::<u64>().ok())
-        .collect();
-    match numbers {
-        Some(numbers) if !numbers.is_empty() => (1, numbers, String::new()),
-        _ => (0, Vec::new(), label.to_lowercase()),
+/// A URL-safe key for a milestone label, for filter values and anchors.
+pub fn milestone_key(label: &str) -> String {
+    let mut key = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() || c == '.' {
+            key.push(c.to_ascii_lowercase());
+        } else if !key.ends_with('-') {
+            key.push('-');
+        }
     }
+    key.trim_matches('-').to_string()
 }
 
-fn groups_by_milestone(specs: &[Spec]) -> Value {
+/// Milestone groups in release order (see [`compare_milestones`]), each
+/// with its per-status counts; specs without a milestone come last.
+fn groups_by_milestone(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -> Vec<Value> {
     let mut labels: Vec<&str> = specs
         .iter()
         .filter_map(|s| s.milestone.as_ref().map(|m| m.label.as_str()))
         .collect();
-    labels.sort_by_key(|label| milestone_sort_key(label));
+    labels.sort_by(|a, b| compare_milestones(a, b, releases));
     labels.dedup();
+    let group = |key: Value, label: &str, members: Vec<&Spec>| {
+        let statuses: Vec<Value> = scheme
+            .ordered()
+            .into_iter()
+            .filter_map(|status| {
+                let count = members.iter().filter(|s| s.status_key() == status).count();
+                (count > 0).then(|| {
+                    json!({
+                        "key": status.key(),
+                        "label": scheme.label(status),
+                        "color": scheme.color(status),
+                        "count": count,
+                    })
+                })
+            })
+            .collect();
+        json!({
+            "key": key,
+            "label": label,
+            "count": members.len(),
+            "statuses": statuses,
+            "specs": members.iter().map(|s| spec_summary(s, scheme)).collect::<Vec<_>>(),
+        })
+    };
     let mut groups: Vec<Value> = labels
         .iter()
         .map(|label| {
@@ -422,22 +533,14 @@ fn groups_by_milestone(specs: &[Spec]) -> Value {
                     .iter()
                     .filter(|s| s.milestone.as_ref().is_some_and(|m| m.label == *label)),
             );
-            json!({
-                "label": label,
-                "count": members.len(),
-                "specs": members.iter().map(|s| spec_summary(s)).collect::<Vec<_>>(),
-            })
+            group(Value::String(milestone_key(label)), label, members)
         })
         .collect();
     let unset = sorted_by_title(specs.iter().filter(|s| s.milestone.is_none()));
     if !unset.is_empty() {
-        groups.push(json!({
-            "label": "Not set",
-            "count": unset.len(),
-            "specs": unset.iter().map(|s| spec_summary(s)).collect::<Vec<_>>(),
-        }));
+        groups.push(group(Value::Null, "Not set", unset));
     }
-    Value::Array(groups)
+    groups
 }
 
 #[cfg(test)]
@@ -488,9 +591,9 @@ mod tests {
     }
 
     #[test]
-    fn milestones_sort_names_then_versions() {
-        let mut labels = vec!["2024.2", "Kilo", "2023.1", "Liberty", "2024.10"];
-        labels.sort_by_key(|l| milestone_sort_key(l));
-        assert_eq!(labels, ["Kilo", "Liberty", "2023.1", "2024.2", "2024.10"]);
+    fn milestone_keys_are_url_safe() {
+        assert_eq!(milestone_key("Lumen 2.1"), "lumen-2.1");
+        assert_eq!(milestone_key("Liberty-1"), "liberty-1");
+        assert_eq!(milestone_key("<x>&\"y"), "x-y");
     }
 }

@@ -29,6 +29,8 @@
     var box = document.querySelector("[data-filter]");
     if (!box) return;
     var input = box.querySelector("input");
+    var statusSelect = box.querySelector("[data-filter-status]");
+    var milestoneSelect = box.querySelector("[data-filter-milestone]");
     var status = box.querySelector("[role=status]");
     var rows = Array.prototype.slice.call(document.querySelectorAll(".spec-row"));
     var groups = Array.prototype.slice.call(document.querySelectorAll("[data-group]"));
@@ -42,25 +44,37 @@
 
     function apply() {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var wantStatus = statusSelect ? statusSelect.value : "";
+      var wantMilestone = milestoneSelect ? milestoneSelect.value : "";
+      var filtering = words.length > 0 || wantStatus !== "" || wantMilestone !== "";
       rows.forEach(function (row) {
-        row.hidden = !words.every(function (w) { return row._text.indexOf(w) !== -1; });
+        row.hidden = !words.every(function (w) { return row._text.indexOf(w) !== -1; })
+          || (wantStatus !== "" && row.getAttribute("data-status") !== wantStatus)
+          || (wantMilestone !== "" && row.getAttribute("data-milestone") !== wantMilestone);
       });
       var shown = 0;
       groups.forEach(function (group) {
         var visible = group.querySelectorAll(".spec-row:not([hidden])").length;
-        group.hidden = words.length > 0 && visible === 0;
-        if (group._count) group._count.textContent = words.length ? visible + " / " + group._total : group._total;
+        group.hidden = filtering && visible === 0;
+        if (group._count) group._count.textContent = filtering ? visible + " / " + group._total : group._total;
         if (group.closest("#by-status")) shown += visible;
       });
-      status.textContent = words.length ? shown + (shown === 1 ? " spec matches" : " specs match") : "";
+      status.textContent = filtering ? shown + (shown === 1 ? " spec matches" : " specs match") : "";
       var url = new URL(window.location.href);
       if (words.length) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
+      if (wantStatus) url.searchParams.set("status", wantStatus); else url.searchParams.delete("status");
+      if (wantMilestone) url.searchParams.set("milestone", wantMilestone); else url.searchParams.delete("milestone");
       try { history.replaceState(null, "", url); } catch (e) { /* file:// in some browsers */ }
     }
 
-    var initial = new URLSearchParams(window.location.search).get("q");
+    var params = new URLSearchParams(window.location.search);
+    var initial = params.get("q");
     if (initial) input.value = initial;
+    if (statusSelect && params.get("status")) { statusSelect.value = params.get("status"); initial = true; }
+    if (milestoneSelect && params.get("milestone")) { milestoneSelect.value = params.get("milestone"); initial = true; }
     input.addEventListener("input", apply);
+    if (statusSelect) statusSelect.addEventListener("change", apply);
+    if (milestoneSelect) milestoneSelect.addEventListener("change", apply);
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { input.value = ""; apply(); }
     });
