@@ -148,16 +148,26 @@ struct Builder<'t> {
     /// Footnote definitions by normalised label: (footnote, its label's text node).
     footnotes: HashMap<String, (NodeId, NodeId)>,
     footnote_order: Vec<String>,
+    /// Text waiting to become a node: its parent and span so far; the
+    /// characters are in `text_buffer`.
+    pending_text: Option<(NodeId, Span)>,
+    text_buffer: String,
+    /// Text nodes that may hold a `[^label]` left as text.
+    footnote_like_text: Vec<NodeId>,
     depth_reported: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str, offset: usize) -> Builder<'t> {
+        let mut doc = Document::new(Span::new(0, text.len()));
+        // rust-rfcs averages one node per ~30 bytes of Markdown; erring
+        // high avoids copying the whole arena when it would overflow.
+        doc.reserve(text.len().saturating_sub(offset) / 20);
         Builder {
             text,
             offset,
-            doc: Document::new(Span::new(0, text.len())),
+            doc,
             frames: Vec::with_capacity(16),
             sections: Vec::new(),
             heading: None,
@@ -168,6 +178,9 @@ impl<'t> Builder<'t> {
             footnote_refs: Vec::new(),
             footnotes: HashMap::new(),
             footnote_order: Vec::new(),
+            pending_text: None,
+            text_buffer: String::new(),
+            footnote_like_text: Vec::new(),
             depth_reported: false,
             diagnostics: Vec::new(),
         }
@@ -192,6 +205,9 @@ impl<'t> Builder<'t> {
 
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         let span = self.span(&range);
+        if !matches!(event, Event::Text(_) | Event::SoftBreak | Event::Html(_)) {
+            self.flush_text();
+        }
         match event {
             Event::Start(tag) => self.start(tag, span),
             Event::End(end) => self.end(end),
@@ -220,6 +236,7 @@ impl<'t> Builder<'t> {
                 if self.doc.kind(parent) == Kind::Raw {
                     self.append_text(parent, &html, span);
                 } else {
+                    self.flush_text();
                     self.push_raw_html(parent, &html, span);
                 }
             }
@@ -613,16 +630,40 @@ impl<'t> Builder<'t> {
 
     /// Append text to `parent`, extending its last child when that is text,
     /// so runs split by escapes, entities or soft breaks stay one node.
+    /// Queue text for `parent`. Consecutive text events (split by escapes,
+    /// entities, soft breaks, HTML block lines) collect in one reused buffer
+    /// and become a single node, allocated once, when anything else happens.
     fn append_text(&mut self, parent: NodeId, text: &str, span: Span) {
-        if let Some(&last) = self.doc.children(parent).last() {
-            let node = self.doc.get_mut(last);
-            if node.kind == Kind::Text {
-                node.text.push_str(text);
-                node.span = node.span.cover(span);
-                return;
+        match &mut self.pending_text {
+            Some((pending_parent, pending_span)) if *pending_parent == parent => {
+                *pending_span = pending_span.cover(span);
+            }
+            _ => {
+                self.flush_text();
+                self.pending_text = Some((parent, span));
             }
         }
-        self.doc.push_text(parent, text, span);
+        self.text_buffer.push_str(text);
+    }
+
+    fn flush_text(&mut self) {
+        let Some((parent, span)) = self.pending_text.take() else {
+            return;
+        };
+        let node = match self.doc.children(parent).last() {
+            Some(&last) if self.doc.kind(last) == Kind::Text => {
+                let node = self.doc.get_mut(last);
+                node.text.push_str(&self.text_buffer);
+                node.span = node.span.cover(span);
+                last
+            }
+            _ => self.doc.push_text(parent, self.text_buffer.as_str(), span),
+        };
+        // A byte search first: most runs have no `^` at all.
+        if self.text_buffer.as_bytes().contains(&b'^') && self.text_buffer.contains("[^") {
+            self.footnote_like_text.push(node);
+        }
+        self.text_buffer.clear();
     }
 
     fn push_raw_html(&mut self, parent: NodeId, html: &str, span: Span) {
@@ -736,6 +777,7 @@ impl<'t> Builder<'t> {
     }
 
     fn finish(mut self) -> (Document, Vec<Diagnostic>) {
+        self.flush_text();
         self.close_implicit_paragraphs();
         let end = self.text.len();
         for &(_, section) in &self.sections {
@@ -789,15 +831,16 @@ impl<'t> Builder<'t> {
     /// as text; find those in ordinary text runs and say so.
     fn report_undefined_footnotes(&mut self) {
         let mut found = Vec::new();
-        for node in self.doc.descendants(self.doc.root()) {
+        for &node in &self.footnote_like_text {
             let data = self.doc.get(node);
             if data.kind != Kind::Text || !data.text.contains("[^") {
                 continue;
             }
-            let in_code = data
+            // Code, raw HTML and detached image descriptions are not prose.
+            let in_prose = data
                 .parent
-                .is_some_and(|parent| !is_prose(self.doc.kind(parent)));
-            if in_code {
+                .is_some_and(|parent| is_prose(self.doc.kind(parent)));
+            if !in_prose {
                 continue;
             }
             let mut rest = data.text.as_str();
@@ -898,6 +941,16 @@ fn footnote_id(key: &str) -> String {
 /// docutils' `fully_normalize_name`: lowercase, whitespace runs to one space.
 fn normalize_name(text: &str) -> String {
     let mut name = String::with_capacity(text.len());
+    if text.is_ascii() {
+        for word in text.split_ascii_whitespace() {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(word);
+        }
+        name.make_ascii_lowercase();
+        return name;
+    }
     for word in text.split_whitespace() {
         if !name.is_empty() {
             name.push(' ');

@@ -1,0 +1,81 @@
+//! Every Markdown file of a real RFC repository parses without panicking,
+//! with every span inside the file and an id on every titled heading.
+//! Uses `../shared/corpora/rust-rfcs` next to the checkout when present and
+//! passes silently when it is not (CI runs without the shared corpora).
+
+use std::path::{Path, PathBuf};
+
+use specsite::markup::doc::Kind;
+use specsite::markup::markdown::parse;
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/rust-rfcs/text")
+}
+
+#[test]
+fn rust_rfcs_parse_with_spans_in_bounds_and_heading_ids() {
+    let Ok(entries) = std::fs::read_dir(corpus_dir()) else {
+        return;
+    };
+    let mut files = 0;
+    let mut sections = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        files += 1;
+        let parsed = parse(&text);
+        let doc = &parsed.doc;
+        for node in doc.descendants(doc.root()) {
+            let span = doc.span(node);
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "{}: span {span:?} of {} outside 0..{}",
+                path.display(),
+                doc.kind(node).name(),
+                text.len()
+            );
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{}: span {span:?} splits a character",
+                path.display()
+            );
+            let kind = doc.kind(node);
+            let title = match kind {
+                Kind::Section => doc.find(node, Kind::Title),
+                Kind::Rubric => Some(node),
+                _ => None,
+            };
+            if let Some(title) = title {
+                sections += 1;
+                if !doc.text_content(title).trim().is_empty() {
+                    let ids = doc.attrs(node).list("ids");
+                    assert!(
+                        ids.first().is_some_and(|id| !id.is_empty()),
+                        "{}: heading {:?} has no id",
+                        path.display(),
+                        doc.text_content(title)
+                    );
+                }
+            }
+        }
+        for diagnostic in &parsed.diagnostics {
+            if let Some(location) = &diagnostic.location {
+                assert!(
+                    location.span.end <= text.len(),
+                    "{}: diagnostic span out of bounds",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(files > 600, "only {files} RFCs found");
+    assert!(
+        sections > files,
+        "only {sections} headings in {files} files"
+    );
+}
