@@ -108,6 +108,23 @@ fn duplicate_headings_get_suffixes_and_explicit_ids_win() {
 }
 
 #[test]
+fn raw_html_and_images_do_not_count_towards_anchors() {
+    assert_tree(
+        "## <a name=\"old\"></a> Intro ![logo](l.png)\n",
+        r#"
+        section ids="-intro-" names="intro"
+          title
+            raw format="html"
+              "<a name=\"old\">"
+            raw format="html"
+              "</a>"
+            " Intro "
+            image uri="l.png" alt="logo"
+        "#,
+    );
+}
+
+#[test]
 fn heading_inside_a_block_quote_is_a_rubric() {
     assert_tree(
         "> ## Quoted\n> text\n",

@@ -175,35 +175,50 @@ fn is_closing_line(format: FrontMatterFormat, line: &str) -> bool {
 }
 
 fn parse_yaml(content: &str, content_start: usize) -> Result<serde_json::Value, Box<Diagnostic>> {
-    serde_saphyr::from_str::<serde_json::Value>(content).map_err(|error| {
-        let span = error
-            .location()
-            .map(|location| {
-                let line = usize::try_from(location.line()).unwrap_or(usize::MAX);
-                line_span(content, content_start, line)
-            })
-            .unwrap_or_else(|| Span::new(content_start, content_start + content.len()));
-        let message = error.without_snippet().to_string();
-        // The parser's " at line L, column C" counts from the block, not the
-        // file; the span already says where, so drop it.
-        let message = first_line(&message);
-        let message = message
-            .rfind(" at line ")
-            .and_then(|cut| message.get(..cut))
-            .unwrap_or(message);
-        Box::new(
-            Diagnostic::error(
-                "frontmatter/invalid",
-                format!("front matter is not valid YAML: {message}"),
-            )
-            .with_span(span)
-            .with_label("YAML error here")
-            .with_help(
-                "check indentation and quoting on this line; values containing `: ` or \
+    serde_saphyr::from_str_with_options::<serde_json::Value>(content, yaml_options()).map_err(
+        |error| {
+            let span = error
+                .location()
+                .map(|location| {
+                    let line = usize::try_from(location.line()).unwrap_or(usize::MAX);
+                    line_span(content, content_start, line)
+                })
+                .unwrap_or_else(|| Span::new(content_start, content_start + content.len()));
+            let message = error.without_snippet().to_string();
+            // The parser's " at line L, column C" counts from the block, not the
+            // file; the span already says where, so drop it.
+            let message = first_line(&message);
+            let message = message
+                .rfind(" at line ")
+                .and_then(|cut| message.get(..cut))
+                .unwrap_or(message);
+            Box::new(
+                Diagnostic::error(
+                    "frontmatter/invalid",
+                    format!("front matter is not valid YAML: {message}"),
+                )
+                .with_span(span)
+                .with_label("YAML error here")
+                .with_help(
+                    "check indentation and quoting on this line; values containing `: ` or \
                  starting with `[`, `{`, `*`, `&` or `@` need quotes",
-            ),
-        )
-    })
+                ),
+            )
+        },
+    )
+}
+
+/// Front matter is a few dozen keys; budgets far below the parser's defaults
+/// stop an alias bomb ("billion laughs") in milliseconds, not seconds.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 100_000;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    options
 }
 
 fn parse_toml(content: &str, content_start: usize) -> Result<serde_json::Value, Box<Diagnostic>> {
@@ -523,6 +538,21 @@ mod tests {
         assert!(front.is_none());
         assert_eq!(body, text.len());
         assert_eq!(diagnostics[0].code, "frontmatter/not-a-mapping");
+    }
+
+    #[test]
+    fn alias_bomb_is_cut_off_by_the_budget() {
+        let mut text = String::from("---\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..9 {
+            let previous = level - 1;
+            let items = vec![format!("*a{previous}"); 9].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        }
+        text.push_str("---\nbody\n");
+        let (front, body, diagnostics) = split(&text);
+        assert!(front.is_none());
+        assert_eq!(&text[body..], "body\n");
+        assert_eq!(diagnostics[0].code, "frontmatter/invalid");
     }
 
     #[test]

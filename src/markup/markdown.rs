@@ -721,7 +721,7 @@ impl<'t> Builder<'t> {
         let Some(heading) = self.heading.take() else {
             return;
         };
-        let text = self.doc.text_content(heading.content);
+        let text = rendered_text(&self.doc, heading.content);
         let id = match heading.explicit_id {
             Some(id) => {
                 if !self.anchors.reserve(&id) {
@@ -872,6 +872,23 @@ impl<'t> Builder<'t> {
                 Span::new(within.start + at, within.start + at + needle.len())
             })
     }
+}
+
+/// The text a browser would show for `node`: like `text_content`, but raw
+/// HTML contributes nothing (GitHub computes anchors from rendered text, so
+/// `## <a name="x"></a>Intro` is anchored `intro`).
+fn rendered_text(doc: &Document, node: NodeId) -> String {
+    let mut text = String::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let data = doc.get(current);
+        match data.kind {
+            Kind::Text => text.push_str(&data.text),
+            Kind::Raw => {}
+            _ => stack.extend(data.children.iter().rev().copied()),
+        }
+    }
+    text
 }
 
 fn undefined_footnote(label: &str, span: Span) -> Diagnostic {
