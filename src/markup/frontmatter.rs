@@ -88,11 +88,22 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
     let block_span = Span::new(start, closing.start + closing.content.len());
     let body_start = closing.next_start;
     let content = text.get(content_start..closing.start).unwrap_or_default();
-
+    let mut key_spans = top_level_key_spans(format, content, content_start);
     let parsed = match format {
         FrontMatterFormat::Yaml => parse_yaml(content, content_start),
         FrontMatterFormat::Toml => parse_toml(content, content_start),
     };
+    let looks_like_prose = key_spans.is_empty()
+        && !content.trim().is_empty()
+        && !matches!(
+            parsed,
+            Ok(serde_json::Value::Object(_) | serde_json::Value::Array(_))
+        );
+    if looks_like_prose {
+        // Not metadata but Markdown between two thematic breaks
+        // (`---\n# Title\n...\n---`): leave it all to the body.
+        return (None, start, Vec::new());
+    }
     let value = match parsed {
         Ok(value) => value,
         Err(diagnostic) => return (None, body_start, vec![*diagnostic]),
@@ -113,7 +124,8 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
             return (None, body_start, vec![diagnostic]);
         }
     };
-    let key_spans = top_level_key_spans(format, content, content_start);
+    // The line scan can be fooled by multi-line strings; keep what parsed.
+    key_spans.retain(|(key, _)| values.contains_key(key));
     let front_matter = FrontMatter {
         format,
         span: block_span,
@@ -370,11 +382,15 @@ fn toml_top_level_key(line: &str) -> Option<String> {
     }
     let (key_part, _) = trimmed.split_once('=')?;
     let key = key_part.trim();
-    let key = key
+    let quoted = key
         .strip_prefix('"')
         .and_then(|k| k.strip_suffix('"'))
-        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
-        .unwrap_or(key);
+        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')));
+    // A dotted key `a.b = 1` sets the top-level key `a`.
+    let key = match quoted {
+        Some(quoted) => quoted,
+        None => key.split('.').next().unwrap_or(key).trim(),
+    };
     (!key.is_empty()).then(|| key.to_string())
 }
 
@@ -553,6 +569,25 @@ mod tests {
         assert!(front.is_none());
         assert_eq!(&text[body..], "body\n");
         assert_eq!(diagnostics[0].code, "frontmatter/invalid");
+    }
+
+    #[test]
+    fn markdown_between_two_rules_is_not_front_matter() {
+        let text = "---\n# Title\n\nSome text.\n---\nMore.\n";
+        let (front, body, diagnostics) = split(text);
+        assert!(front.is_none() && diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(body, 0);
+    }
+
+    #[test]
+    fn toml_dotted_keys_and_multiline_strings_give_real_top_level_keys() {
+        let text = "+++\nsite.name = \"x\"\nnotes = \"\"\"\nfake = line\n\"\"\"\n+++\n";
+        let (front, _, diagnostics) = split(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let front = front.unwrap();
+        let keys: Vec<&str> = front.key_spans.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["site", "notes"]);
+        assert_eq!(front.values["site"]["name"], json!("x"));
     }
 
     #[test]
