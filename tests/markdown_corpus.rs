@@ -9,7 +9,13 @@ use specsite::markup::doc::Kind;
 use specsite::markup::markdown::parse;
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/rust-rfcs/text")
+    let beside_checkout =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/rust-rfcs/text");
+    if beside_checkout.is_dir() {
+        beside_checkout
+    } else {
+        PathBuf::from("/work/shared/corpora/rust-rfcs/text")
+    }
 }
 
 #[test]
@@ -30,7 +36,15 @@ fn rust_rfcs_parse_with_spans_in_bounds_and_heading_ids() {
         files += 1;
         let parsed = parse(&text);
         let doc = &parsed.doc;
+        let mut ids = std::collections::HashSet::new();
         for node in doc.descendants(doc.root()) {
+            for id in doc.attrs(node).list("ids") {
+                assert!(
+                    ids.insert(id.clone()),
+                    "{}: id {id:?} used twice",
+                    path.display()
+                );
+            }
             let span = doc.span(node);
             assert!(
                 span.start <= span.end && span.end <= text.len(),
