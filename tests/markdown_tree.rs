@@ -561,3 +561,39 @@ fn absurd_nesting_is_flattened_with_a_diagnostic() {
     );
     assert!(doc.text_content(doc.root()).contains("deep"));
 }
+
+#[test]
+fn many_display_math_paragraphs_all_become_math_blocks() {
+    let text = "$$x$$\n\n".repeat(5000);
+    let doc = parse(&text).doc;
+    let root = doc.root();
+    assert_eq!(doc.children(root).len(), 5000);
+    assert!(doc
+        .children(root)
+        .iter()
+        .all(|&child| doc.kind(child) == Kind::MathBlock));
+}
+
+#[test]
+fn repeated_diagnostics_are_capped_with_a_summary_note() {
+    let text = (0..500).map(|n| format!("[^n{n}] ")).collect::<String>();
+    let parsed = parse(&text);
+    let undefined: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "markdown/undefined-footnote")
+        .collect();
+    assert_eq!(
+        undefined.len(),
+        specsite::markup::markdown::MAX_DIAGNOSTICS_PER_CODE
+    );
+    // Spans found left to right in one long text run.
+    let last = undefined.last().unwrap().location.as_ref().unwrap().span;
+    assert_eq!(&text[last.start..last.end], "[^n99]");
+    let note = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "markdown/too-many-diagnostics")
+        .expect("summary note");
+    assert!(note.message.starts_with("400 more"), "{}", note.message);
+}

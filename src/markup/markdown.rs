@@ -80,10 +80,46 @@ pub fn parse(text: &str) -> Parsed {
             )),
         );
     }
+    cap_repeated(&mut diagnostics);
     Parsed {
         doc,
         front_matter,
         diagnostics,
+    }
+}
+
+/// Most diagnostics of one code reported per file; a hostile or generated
+/// file could otherwise produce one per line.
+pub const MAX_DIAGNOSTICS_PER_CODE: usize = 100;
+
+/// Keep the first [`MAX_DIAGNOSTICS_PER_CODE`] diagnostics of each code and
+/// replace the rest by one note saying how many were left out.
+fn cap_repeated(diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut omitted: Vec<(String, usize, Option<crate::diag::Location>)> = Vec::new();
+    diagnostics.retain(|diagnostic| {
+        let count = seen.entry(diagnostic.code.clone()).or_insert(0);
+        *count += 1;
+        if *count <= MAX_DIAGNOSTICS_PER_CODE {
+            return true;
+        }
+        match omitted
+            .iter_mut()
+            .find(|(code, _, _)| *code == diagnostic.code)
+        {
+            Some(entry) => entry.1 += 1,
+            None => omitted.push((diagnostic.code.clone(), 1, diagnostic.location.clone())),
+        }
+        false
+    });
+    for (code, count, location) in omitted {
+        let mut note = Diagnostic::note(
+            "markdown/too-many-diagnostics",
+            format!("{count} more `{code}` diagnostics in this file are not shown"),
+        )
+        .with_help("fix the ones shown first; the rest are probably the same mistake");
+        note.location = location;
+        diagnostics.push(note);
     }
 }
 
@@ -767,13 +803,25 @@ impl<'t> Builder<'t> {
     /// Replace a paragraph holding nothing but one `$$..$$` by the math block.
     fn unwrap_display_math(&mut self, paragraph: NodeId) {
         let children = self.doc.children(paragraph);
-        if let [only] = *children {
-            if self.doc.kind(only) == Kind::MathBlock {
-                let span = self.doc.span(paragraph);
-                self.doc.replace(paragraph, only);
-                self.doc.get_mut(only).span = span;
-            }
+        let [only] = *children else {
+            return;
+        };
+        if self.doc.kind(only) != Kind::MathBlock {
+            return;
         }
+        // The paragraph just ended, so it is its parent's last child: swap
+        // in place rather than through `replace`, which scans all siblings.
+        let Some(parent) = self.doc.parent(paragraph) else {
+            return;
+        };
+        if self.doc.children(parent).last() != Some(&paragraph) {
+            return;
+        }
+        let span = self.doc.span(paragraph);
+        self.doc.get_mut(parent).children.pop();
+        self.doc.get_mut(paragraph).parent = None;
+        self.doc.append(parent, only);
+        self.doc.get_mut(only).span = span;
     }
 
     fn finish(mut self) -> (Document, Vec<Diagnostic>) {
@@ -843,6 +891,9 @@ impl<'t> Builder<'t> {
             if !in_prose {
                 continue;
             }
+            // Where in the source to look for the next match; moves forward
+            // only, so many labels in one long run stay linear.
+            let mut source_cursor = data.span.start;
             let mut rest = data.text.as_str();
             while let Some(open) = rest.find("[^") {
                 let after = rest.get(open + 2..).unwrap_or_default();
@@ -850,8 +901,22 @@ impl<'t> Builder<'t> {
                     break;
                 };
                 let label = after.get(..close).unwrap_or_default();
-                if !label.is_empty() && !label.contains(char::is_whitespace) {
-                    let span = self.locate(&format!("[^{label}]"), data.span);
+                let plausible =
+                    !label.is_empty() && !label.contains(|c: char| c.is_whitespace() || c == '[');
+                if plausible {
+                    let needle = format!("[^{label}]");
+                    let span = match self
+                        .text
+                        .get(source_cursor..data.span.end)
+                        .and_then(|source| source.find(&needle))
+                    {
+                        Some(at) => {
+                            let start = source_cursor + at;
+                            source_cursor = start + needle.len();
+                            Span::new(start, source_cursor)
+                        }
+                        None => data.span,
+                    };
                     found.push((label.to_string(), span));
                 }
                 rest = after.get(close + 1..).unwrap_or_default();
@@ -860,17 +925,6 @@ impl<'t> Builder<'t> {
         for (label, span) in found {
             self.diagnostics.push(undefined_footnote(&label, span));
         }
-    }
-
-    /// The span of `needle` inside `within` in the source, or `within`
-    /// itself when the source text differs (escapes, entities).
-    fn locate(&self, needle: &str, within: Span) -> Span {
-        self.text
-            .get(within.start..within.end)
-            .and_then(|source| source.find(needle))
-            .map_or(within, |at| {
-                Span::new(within.start + at, within.start + at + needle.len())
-            })
     }
 }
 
