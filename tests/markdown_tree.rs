@@ -597,3 +597,49 @@ fn repeated_diagnostics_are_capped_with_a_summary_note() {
         .expect("summary note");
     assert!(note.message.starts_with("400 more"), "{}", note.message);
 }
+
+#[test]
+fn heading_in_a_list_item_is_a_rubric_and_shares_the_anchor_set() {
+    assert_tree(
+        "# Notes\n\n- ## Notes\n  text\n",
+        r#"
+        section ids="notes" names="notes"
+          title
+            "Notes"
+          bullet_list bullet="-" classes="simple"
+            list_item
+              rubric ids="notes-1" names="notes"
+                "Notes"
+              paragraph
+                "text"
+        "#,
+    );
+}
+
+#[test]
+fn crlf_input_keeps_spans_on_the_original_bytes() {
+    let text = "+++\r\nstatus = \"draft\"\r\n+++\r\n# Title\r\n\r\nLine one\r\nline two\r\n";
+    let parsed = parse(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.front_matter.unwrap().values["status"], "draft");
+    let doc = &parsed.doc;
+    let paragraph = doc.find(doc.root(), Kind::Paragraph).unwrap();
+    let span = doc.span(paragraph);
+    assert!(text[span.start..span.end].starts_with("Line one\r\nline two"));
+    assert_eq!(doc.text_content(paragraph), "Line one\nline two");
+}
+
+#[test]
+fn html_block_inside_a_list_item_stays_raw() {
+    assert_tree(
+        "- item\n\n  <details>\n  <summary>More</summary>\n  </details>\n",
+        r#"
+        bullet_list bullet="-"
+          list_item
+            paragraph
+              "item"
+            raw format="html"
+              "<details>\n<summary>More</summary>\n</details>\n"
+        "#,
+    );
+}

@@ -742,6 +742,11 @@ impl<'t> Builder<'t> {
             (title, section)
         } else {
             let rubric = self.open(Kind::Rubric, span);
+            if !self.frames.last().is_some_and(|frame| frame.owned) {
+                // Past the depth limit the heading's text is flattened into
+                // its container; it gets no anchor of its own.
+                return;
+            }
             (rubric, rubric)
         };
         self.heading = Some(PendingHeading {
