@@ -108,6 +108,23 @@ fn duplicate_headings_get_suffixes_and_explicit_ids_win() {
 }
 
 #[test]
+fn raw_html_and_images_do_not_count_towards_anchors() {
+    assert_tree(
+        "## <a name=\"old\"></a> Intro ![logo](l.png)\n",
+        r#"
+        section ids="-intro-" names="intro"
+          title
+            raw format="html"
+              "<a name=\"old\">"
+            raw format="html"
+              "</a>"
+            " Intro "
+            image uri="l.png" alt="logo"
+        "#,
+    );
+}
+
+#[test]
 fn heading_inside_a_block_quote_is_a_rubric() {
     assert_tree(
         "> ## Quoted\n> text\n",
@@ -543,4 +560,86 @@ fn absurd_nesting_is_flattened_with_a_diagnostic() {
         "{deepest}"
     );
     assert!(doc.text_content(doc.root()).contains("deep"));
+}
+
+#[test]
+fn many_display_math_paragraphs_all_become_math_blocks() {
+    let text = "$$x$$\n\n".repeat(5000);
+    let doc = parse(&text).doc;
+    let root = doc.root();
+    assert_eq!(doc.children(root).len(), 5000);
+    assert!(doc
+        .children(root)
+        .iter()
+        .all(|&child| doc.kind(child) == Kind::MathBlock));
+}
+
+#[test]
+fn repeated_diagnostics_are_capped_with_a_summary_note() {
+    let text = (0..500).map(|n| format!("[^n{n}] ")).collect::<String>();
+    let parsed = parse(&text);
+    let undefined: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "markdown/undefined-footnote")
+        .collect();
+    assert_eq!(
+        undefined.len(),
+        specsite::markup::markdown::MAX_DIAGNOSTICS_PER_CODE
+    );
+    // Spans found left to right in one long text run.
+    let last = undefined.last().unwrap().location.as_ref().unwrap().span;
+    assert_eq!(&text[last.start..last.end], "[^n99]");
+    let note = parsed
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "markdown/too-many-diagnostics")
+        .expect("summary note");
+    assert!(note.message.starts_with("400 more"), "{}", note.message);
+}
+
+#[test]
+fn heading_in_a_list_item_is_a_rubric_and_shares_the_anchor_set() {
+    assert_tree(
+        "# Notes\n\n- ## Notes\n  text\n",
+        r#"
+        section ids="notes" names="notes"
+          title
+            "Notes"
+          bullet_list bullet="-" classes="simple"
+            list_item
+              rubric ids="notes-1" names="notes"
+                "Notes"
+              paragraph
+                "text"
+        "#,
+    );
+}
+
+#[test]
+fn crlf_input_keeps_spans_on_the_original_bytes() {
+    let text = "+++\r\nstatus = \"draft\"\r\n+++\r\n# Title\r\n\r\nLine one\r\nline two\r\n";
+    let parsed = parse(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.front_matter.unwrap().values["status"], "draft");
+    let doc = &parsed.doc;
+    let paragraph = doc.find(doc.root(), Kind::Paragraph).unwrap();
+    let span = doc.span(paragraph);
+    assert!(text[span.start..span.end].starts_with("Line one\r\nline two"));
+    assert_eq!(doc.text_content(paragraph), "Line one\nline two");
+}
+
+#[test]
+fn html_block_inside_a_list_item_stays_raw() {
+    assert_tree(
+        "- item\n\n  <details>\n  <summary>More</summary>\n  </details>\n",
+        r#"
+        bullet_list bullet="-"
+          list_item
+            paragraph
+              "item"
+            raw format="html"
+              "<details>\n<summary>More</summary>\n</details>\n"
+        "#,
+    );
 }

@@ -367,6 +367,12 @@ impl Document {
         }
     }
 
+    /// Make room for `additional` more nodes, so a parser that can estimate
+    /// its node count avoids repeated regrowth of the arena.
+    pub fn reserve(&mut self, additional: usize) {
+        self.nodes.reserve(additional);
+    }
+
     pub fn root(&self) -> NodeId {
         NodeId(0)
     }

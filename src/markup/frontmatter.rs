@@ -88,11 +88,22 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
     let block_span = Span::new(start, closing.start + closing.content.len());
     let body_start = closing.next_start;
     let content = text.get(content_start..closing.start).unwrap_or_default();
-
+    let mut key_spans = top_level_key_spans(format, content, content_start);
     let parsed = match format {
         FrontMatterFormat::Yaml => parse_yaml(content, content_start),
         FrontMatterFormat::Toml => parse_toml(content, content_start),
     };
+    let looks_like_prose = key_spans.is_empty()
+        && !content.trim().is_empty()
+        && !matches!(
+            parsed,
+            Ok(serde_json::Value::Object(_) | serde_json::Value::Array(_))
+        );
+    if looks_like_prose {
+        // Not metadata but Markdown between two thematic breaks
+        // (`---\n# Title\n...\n---`): leave it all to the body.
+        return (None, start, Vec::new());
+    }
     let value = match parsed {
         Ok(value) => value,
         Err(diagnostic) => return (None, body_start, vec![*diagnostic]),
@@ -113,7 +124,8 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
             return (None, body_start, vec![diagnostic]);
         }
     };
-    let key_spans = top_level_key_spans(format, content, content_start);
+    // The line scan can be fooled by multi-line strings; keep what parsed.
+    key_spans.retain(|(key, _)| values.contains_key(key));
     let front_matter = FrontMatter {
         format,
         span: block_span,
@@ -175,35 +187,50 @@ fn is_closing_line(format: FrontMatterFormat, line: &str) -> bool {
 }
 
 fn parse_yaml(content: &str, content_start: usize) -> Result<serde_json::Value, Box<Diagnostic>> {
-    serde_saphyr::from_str::<serde_json::Value>(content).map_err(|error| {
-        let span = error
-            .location()
-            .map(|location| {
-                let line = usize::try_from(location.line()).unwrap_or(usize::MAX);
-                line_span(content, content_start, line)
-            })
-            .unwrap_or_else(|| Span::new(content_start, content_start + content.len()));
-        let message = error.without_snippet().to_string();
-        // The parser's " at line L, column C" counts from the block, not the
-        // file; the span already says where, so drop it.
-        let message = first_line(&message);
-        let message = message
-            .rfind(" at line ")
-            .and_then(|cut| message.get(..cut))
-            .unwrap_or(message);
-        Box::new(
-            Diagnostic::error(
-                "frontmatter/invalid",
-                format!("front matter is not valid YAML: {message}"),
-            )
-            .with_span(span)
-            .with_label("YAML error here")
-            .with_help(
-                "check indentation and quoting on this line; values containing `: ` or \
+    serde_saphyr::from_str_with_options::<serde_json::Value>(content, yaml_options()).map_err(
+        |error| {
+            let span = error
+                .location()
+                .map(|location| {
+                    let line = usize::try_from(location.line()).unwrap_or(usize::MAX);
+                    line_span(content, content_start, line)
+                })
+                .unwrap_or_else(|| Span::new(content_start, content_start + content.len()));
+            let message = error.without_snippet().to_string();
+            // The parser's " at line L, column C" counts from the block, not the
+            // file; the span already says where, so drop it.
+            let message = first_line(&message);
+            let message = message
+                .rfind(" at line ")
+                .and_then(|cut| message.get(..cut))
+                .unwrap_or(message);
+            Box::new(
+                Diagnostic::error(
+                    "frontmatter/invalid",
+                    format!("front matter is not valid YAML: {message}"),
+                )
+                .with_span(span)
+                .with_label("YAML error here")
+                .with_help(
+                    "check indentation and quoting on this line; values containing `: ` or \
                  starting with `[`, `{`, `*`, `&` or `@` need quotes",
-            ),
-        )
-    })
+                ),
+            )
+        },
+    )
+}
+
+/// Front matter is a few dozen keys; budgets far below the parser's defaults
+/// stop an alias bomb ("billion laughs") in milliseconds, not seconds.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = 100_000;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    options
 }
 
 fn parse_toml(content: &str, content_start: usize) -> Result<serde_json::Value, Box<Diagnostic>> {
@@ -355,11 +382,15 @@ fn toml_top_level_key(line: &str) -> Option<String> {
     }
     let (key_part, _) = trimmed.split_once('=')?;
     let key = key_part.trim();
-    let key = key
+    let quoted = key
         .strip_prefix('"')
         .and_then(|k| k.strip_suffix('"'))
-        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
-        .unwrap_or(key);
+        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')));
+    // A dotted key `a.b = 1` sets the top-level key `a`.
+    let key = match quoted {
+        Some(quoted) => quoted,
+        None => key.split('.').next().unwrap_or(key).trim(),
+    };
     (!key.is_empty()).then(|| key.to_string())
 }
 
@@ -523,6 +554,40 @@ mod tests {
         assert!(front.is_none());
         assert_eq!(body, text.len());
         assert_eq!(diagnostics[0].code, "frontmatter/not-a-mapping");
+    }
+
+    #[test]
+    fn alias_bomb_is_cut_off_by_the_budget() {
+        let mut text = String::from("---\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..9 {
+            let previous = level - 1;
+            let items = vec![format!("*a{previous}"); 9].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        }
+        text.push_str("---\nbody\n");
+        let (front, body, diagnostics) = split(&text);
+        assert!(front.is_none());
+        assert_eq!(&text[body..], "body\n");
+        assert_eq!(diagnostics[0].code, "frontmatter/invalid");
+    }
+
+    #[test]
+    fn markdown_between_two_rules_is_not_front_matter() {
+        let text = "---\n# Title\n\nSome text.\n---\nMore.\n";
+        let (front, body, diagnostics) = split(text);
+        assert!(front.is_none() && diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(body, 0);
+    }
+
+    #[test]
+    fn toml_dotted_keys_and_multiline_strings_give_real_top_level_keys() {
+        let text = "+++\nsite.name = \"x\"\nnotes = \"\"\"\nfake = line\n\"\"\"\n+++\n";
+        let (front, _, diagnostics) = split(text);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let front = front.unwrap();
+        let keys: Vec<&str> = front.key_spans.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["site", "notes"]);
+        assert_eq!(front.values["site"]["name"], json!("x"));
     }
 
     #[test]

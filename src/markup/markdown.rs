@@ -80,10 +80,46 @@ pub fn parse(text: &str) -> Parsed {
             )),
         );
     }
+    cap_repeated(&mut diagnostics);
     Parsed {
         doc,
         front_matter,
         diagnostics,
+    }
+}
+
+/// Most diagnostics of one code reported per file; a hostile or generated
+/// file could otherwise produce one per line.
+pub const MAX_DIAGNOSTICS_PER_CODE: usize = 100;
+
+/// Keep the first [`MAX_DIAGNOSTICS_PER_CODE`] diagnostics of each code and
+/// replace the rest by one note saying how many were left out.
+fn cap_repeated(diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut omitted: Vec<(String, usize, Option<crate::diag::Location>)> = Vec::new();
+    diagnostics.retain(|diagnostic| {
+        let count = seen.entry(diagnostic.code.clone()).or_insert(0);
+        *count += 1;
+        if *count <= MAX_DIAGNOSTICS_PER_CODE {
+            return true;
+        }
+        match omitted
+            .iter_mut()
+            .find(|(code, _, _)| *code == diagnostic.code)
+        {
+            Some(entry) => entry.1 += 1,
+            None => omitted.push((diagnostic.code.clone(), 1, diagnostic.location.clone())),
+        }
+        false
+    });
+    for (code, count, location) in omitted {
+        let mut note = Diagnostic::note(
+            "markdown/too-many-diagnostics",
+            format!("{count} more `{code}` diagnostics in this file are not shown"),
+        )
+        .with_help("fix the ones shown first; the rest are probably the same mistake");
+        note.location = location;
+        diagnostics.push(note);
     }
 }
 
@@ -148,16 +184,26 @@ struct Builder<'t> {
     /// Footnote definitions by normalised label: (footnote, its label's text node).
     footnotes: HashMap<String, (NodeId, NodeId)>,
     footnote_order: Vec<String>,
+    /// Text waiting to become a node: its parent and span so far; the
+    /// characters are in `text_buffer`.
+    pending_text: Option<(NodeId, Span)>,
+    text_buffer: String,
+    /// Text nodes that may hold a `[^label]` left as text.
+    footnote_like_text: Vec<NodeId>,
     depth_reported: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'t> Builder<'t> {
     fn new(text: &'t str, offset: usize) -> Builder<'t> {
+        let mut doc = Document::new(Span::new(0, text.len()));
+        // rust-rfcs averages one node per ~30 bytes of Markdown; erring
+        // high avoids copying the whole arena when it would overflow.
+        doc.reserve(text.len().saturating_sub(offset) / 20);
         Builder {
             text,
             offset,
-            doc: Document::new(Span::new(0, text.len())),
+            doc,
             frames: Vec::with_capacity(16),
             sections: Vec::new(),
             heading: None,
@@ -168,6 +214,9 @@ impl<'t> Builder<'t> {
             footnote_refs: Vec::new(),
             footnotes: HashMap::new(),
             footnote_order: Vec::new(),
+            pending_text: None,
+            text_buffer: String::new(),
+            footnote_like_text: Vec::new(),
             depth_reported: false,
             diagnostics: Vec::new(),
         }
@@ -192,6 +241,9 @@ impl<'t> Builder<'t> {
 
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         let span = self.span(&range);
+        if !matches!(event, Event::Text(_) | Event::SoftBreak | Event::Html(_)) {
+            self.flush_text();
+        }
         match event {
             Event::Start(tag) => self.start(tag, span),
             Event::End(end) => self.end(end),
@@ -220,6 +272,7 @@ impl<'t> Builder<'t> {
                 if self.doc.kind(parent) == Kind::Raw {
                     self.append_text(parent, &html, span);
                 } else {
+                    self.flush_text();
                     self.push_raw_html(parent, &html, span);
                 }
             }
@@ -613,16 +666,40 @@ impl<'t> Builder<'t> {
 
     /// Append text to `parent`, extending its last child when that is text,
     /// so runs split by escapes, entities or soft breaks stay one node.
+    /// Queue text for `parent`. Consecutive text events (split by escapes,
+    /// entities, soft breaks, HTML block lines) collect in one reused buffer
+    /// and become a single node, allocated once, when anything else happens.
     fn append_text(&mut self, parent: NodeId, text: &str, span: Span) {
-        if let Some(&last) = self.doc.children(parent).last() {
-            let node = self.doc.get_mut(last);
-            if node.kind == Kind::Text {
-                node.text.push_str(text);
-                node.span = node.span.cover(span);
-                return;
+        match &mut self.pending_text {
+            Some((pending_parent, pending_span)) if *pending_parent == parent => {
+                *pending_span = pending_span.cover(span);
+            }
+            _ => {
+                self.flush_text();
+                self.pending_text = Some((parent, span));
             }
         }
-        self.doc.push_text(parent, text, span);
+        self.text_buffer.push_str(text);
+    }
+
+    fn flush_text(&mut self) {
+        let Some((parent, span)) = self.pending_text.take() else {
+            return;
+        };
+        let node = match self.doc.children(parent).last() {
+            Some(&last) if self.doc.kind(last) == Kind::Text => {
+                let node = self.doc.get_mut(last);
+                node.text.push_str(&self.text_buffer);
+                node.span = node.span.cover(span);
+                last
+            }
+            _ => self.doc.push_text(parent, self.text_buffer.as_str(), span),
+        };
+        // A byte search first: most runs have no `^` at all.
+        if self.text_buffer.as_bytes().contains(&b'^') && self.text_buffer.contains("[^") {
+            self.footnote_like_text.push(node);
+        }
+        self.text_buffer.clear();
     }
 
     fn push_raw_html(&mut self, parent: NodeId, html: &str, span: Span) {
@@ -665,6 +742,11 @@ impl<'t> Builder<'t> {
             (title, section)
         } else {
             let rubric = self.open(Kind::Rubric, span);
+            if !self.frames.last().is_some_and(|frame| frame.owned) {
+                // Past the depth limit the heading's text is flattened into
+                // its container; it gets no anchor of its own.
+                return;
+            }
             (rubric, rubric)
         };
         self.heading = Some(PendingHeading {
@@ -680,7 +762,7 @@ impl<'t> Builder<'t> {
         let Some(heading) = self.heading.take() else {
             return;
         };
-        let text = self.doc.text_content(heading.content);
+        let text = rendered_text(&self.doc, heading.content);
         let id = match heading.explicit_id {
             Some(id) => {
                 if !self.anchors.reserve(&id) {
@@ -726,16 +808,29 @@ impl<'t> Builder<'t> {
     /// Replace a paragraph holding nothing but one `$$..$$` by the math block.
     fn unwrap_display_math(&mut self, paragraph: NodeId) {
         let children = self.doc.children(paragraph);
-        if let [only] = *children {
-            if self.doc.kind(only) == Kind::MathBlock {
-                let span = self.doc.span(paragraph);
-                self.doc.replace(paragraph, only);
-                self.doc.get_mut(only).span = span;
-            }
+        let [only] = *children else {
+            return;
+        };
+        if self.doc.kind(only) != Kind::MathBlock {
+            return;
         }
+        // The paragraph just ended, so it is its parent's last child: swap
+        // in place rather than through `replace`, which scans all siblings.
+        let Some(parent) = self.doc.parent(paragraph) else {
+            return;
+        };
+        if self.doc.children(parent).last() != Some(&paragraph) {
+            return;
+        }
+        let span = self.doc.span(paragraph);
+        self.doc.get_mut(parent).children.pop();
+        self.doc.get_mut(paragraph).parent = None;
+        self.doc.append(parent, only);
+        self.doc.get_mut(only).span = span;
     }
 
     fn finish(mut self) -> (Document, Vec<Diagnostic>) {
+        self.flush_text();
         self.close_implicit_paragraphs();
         let end = self.text.len();
         for &(_, section) in &self.sections {
@@ -789,17 +884,21 @@ impl<'t> Builder<'t> {
     /// as text; find those in ordinary text runs and say so.
     fn report_undefined_footnotes(&mut self) {
         let mut found = Vec::new();
-        for node in self.doc.descendants(self.doc.root()) {
+        for &node in &self.footnote_like_text {
             let data = self.doc.get(node);
             if data.kind != Kind::Text || !data.text.contains("[^") {
                 continue;
             }
-            let in_code = data
+            // Code, raw HTML and detached image descriptions are not prose.
+            let in_prose = data
                 .parent
-                .is_some_and(|parent| !is_prose(self.doc.kind(parent)));
-            if in_code {
+                .is_some_and(|parent| is_prose(self.doc.kind(parent)));
+            if !in_prose {
                 continue;
             }
+            // Where in the source to look for the next match; moves forward
+            // only, so many labels in one long run stay linear.
+            let mut source_cursor = data.span.start;
             let mut rest = data.text.as_str();
             while let Some(open) = rest.find("[^") {
                 let after = rest.get(open + 2..).unwrap_or_default();
@@ -807,8 +906,22 @@ impl<'t> Builder<'t> {
                     break;
                 };
                 let label = after.get(..close).unwrap_or_default();
-                if !label.is_empty() && !label.contains(char::is_whitespace) {
-                    let span = self.locate(&format!("[^{label}]"), data.span);
+                let plausible =
+                    !label.is_empty() && !label.contains(|c: char| c.is_whitespace() || c == '[');
+                if plausible {
+                    let needle = format!("[^{label}]");
+                    let span = match self
+                        .text
+                        .get(source_cursor..data.span.end)
+                        .and_then(|source| source.find(&needle))
+                    {
+                        Some(at) => {
+                            let start = source_cursor + at;
+                            source_cursor = start + needle.len();
+                            Span::new(start, source_cursor)
+                        }
+                        None => data.span,
+                    };
                     found.push((label.to_string(), span));
                 }
                 rest = after.get(close + 1..).unwrap_or_default();
@@ -818,17 +931,23 @@ impl<'t> Builder<'t> {
             self.diagnostics.push(undefined_footnote(&label, span));
         }
     }
+}
 
-    /// The span of `needle` inside `within` in the source, or `within`
-    /// itself when the source text differs (escapes, entities).
-    fn locate(&self, needle: &str, within: Span) -> Span {
-        self.text
-            .get(within.start..within.end)
-            .and_then(|source| source.find(needle))
-            .map_or(within, |at| {
-                Span::new(within.start + at, within.start + at + needle.len())
-            })
+/// The text a browser would show for `node`: like `text_content`, but raw
+/// HTML contributes nothing (GitHub computes anchors from rendered text, so
+/// `## <a name="x"></a>Intro` is anchored `intro`).
+fn rendered_text(doc: &Document, node: NodeId) -> String {
+    let mut text = String::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let data = doc.get(current);
+        match data.kind {
+            Kind::Text => text.push_str(&data.text),
+            Kind::Raw => {}
+            _ => stack.extend(data.children.iter().rev().copied()),
+        }
     }
+    text
 }
 
 fn undefined_footnote(label: &str, span: Span) -> Diagnostic {
@@ -898,6 +1017,16 @@ fn footnote_id(key: &str) -> String {
 /// docutils' `fully_normalize_name`: lowercase, whitespace runs to one space.
 fn normalize_name(text: &str) -> String {
     let mut name = String::with_capacity(text.len());
+    if text.is_ascii() {
+        for word in text.split_ascii_whitespace() {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(word);
+        }
+        name.make_ascii_lowercase();
+        return name;
+    }
     for word in text.split_whitespace() {
         if !name.is_empty() {
             name.push(' ');

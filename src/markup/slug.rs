@@ -18,6 +18,20 @@ use std::collections::HashMap;
 /// contents, images and HTML tags contribute nothing.
 pub fn github_anchor(text: &str) -> String {
     let mut anchor = String::with_capacity(text.len());
+    if text.is_ascii() {
+        // The same rule, without Unicode tables, for the common case.
+        for byte in text.bytes() {
+            match byte {
+                b' ' => anchor.push('-'),
+                b'-' | b'_' => anchor.push(char::from(byte)),
+                _ if byte.is_ascii_alphanumeric() => {
+                    anchor.push(char::from(byte.to_ascii_lowercase()));
+                }
+                _ => {}
+            }
+        }
+        return anchor;
+    }
     for lower in text.chars().flat_map(char::to_lowercase) {
         if lower == ' ' {
             anchor.push('-');
@@ -178,6 +192,35 @@ mod tests {
         assert_eq!(github_anchor("x² ½ ©"), "x--");
         assert_eq!(github_anchor("a·b"), "ab");
         assert_eq!(github_anchor("→ next"), "-next");
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_unicode_rule() {
+        let samples = ["Hello, World! 1.0_beta-2 (x) [y] {z} ~`'\"\t"];
+        for sample in samples {
+            let mut slow = String::new();
+            for lower in sample.chars().flat_map(char::to_lowercase) {
+                if lower == ' ' {
+                    slow.push('-');
+                } else if lower == '-' || is_word_char(lower) {
+                    slow.push(lower);
+                }
+            }
+            assert_eq!(github_anchor(sample), slow);
+        }
+        let all_ascii: String = (0u8..128).map(char::from).collect();
+        let via_unicode: String = all_ascii
+            .chars()
+            .filter(|&c| c == ' ' || c == '-' || is_word_char(c))
+            .map(|c| {
+                if c == ' ' {
+                    '-'
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        assert_eq!(github_anchor(&all_ascii), via_unicode);
     }
 
     #[test]
