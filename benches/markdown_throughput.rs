@@ -2,7 +2,7 @@
 //! (default: `../shared/corpora/rust-rfcs/text`) a few times, with
 //! pulldown-cmark alone and with our tree building, and prints MB/s.
 //!
-//! `cargo run --release --example markdown_throughput [DIR] [ROUNDS]`
+//! `cargo bench --bench markdown_throughput -- [DIR] [ROUNDS]`
 
 use std::time::Instant;
 
@@ -10,7 +10,10 @@ use pulldown_cmark::{Options, Parser};
 use specsite::markup::markdown::parse;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    // `cargo bench` passes `--bench`; only positional arguments are ours.
+    let mut args = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"));
     let dir = args.next().unwrap_or_else(|| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
