@@ -74,22 +74,86 @@ const DELIMITERS: &[(u32, u32)] = &[
     (0x110be, 0x110c1), (0x12470, 0x12473),
 ];
 
+// ASCII character classes as bit flags in one table: these predicates run
+// for every character of every paragraph, so they must be a table lookup.
+const SPACE: u16 = 1;
+const OPENER: u16 = 2;
+const CLOSER: u16 = 4;
+const DELIMITER: u16 = 8;
+const CLOSING_DELIMITER: u16 = 16;
+const URIC: u16 = 32;
+const URILAST: u16 = 64;
+const EMAILC: u16 = 128;
+const NAME: u16 = 256;
+/// Characters that can begin an inline construct (start-string search).
+const STARTER: u16 = 512;
+
+const fn mark(mut table: [u16; 128], set: &[u8], flag: u16) -> [u16; 128] {
+    let mut j = 0;
+    while j < set.len() {
+        table[set[j] as usize] |= flag;
+        j += 1;
+    }
+    table
+}
+
+const fn ascii_classes() -> [u16; 128] {
+    let mut table = [0u16; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut flags = 0;
+        if c == b' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) {
+            flags |= SPACE;
+        }
+        if c.is_ascii_alphanumeric() {
+            flags |= NAME | URIC | URILAST | EMAILC | STARTER;
+        }
+        i += 1;
+        table[c as usize] = flags;
+    }
+    table = mark(table, b"\"'(<[{", OPENER);
+    table = mark(table, b"\"')>]}", CLOSER);
+    table = mark(table, b"-/:", DELIMITER);
+    table = mark(table, b"\\.,;!?", CLOSING_DELIMITER);
+    table = mark(table, b"-_.!~*'()[];/:@&=+$,%\0", URIC);
+    table = mark(table, b"_~*/=+", URILAST);
+    table = mark(table, b"-_!~*'{|}/#?^`&=+$%\0", EMAILC);
+    table = mark(table, b"*`_|[:", STARTER);
+    table
+}
+
+static ASCII: [u16; 128] = ascii_classes();
+
+#[inline]
+fn ascii_has(c: char, flag: u16) -> Option<bool> {
+    let code = c as u32;
+    if code < 128 {
+        Some(ASCII.get(code as usize).is_some_and(|f| f & flag != 0))
+    } else {
+        None
+    }
+}
+
+#[inline]
 fn is_space(c: char) -> bool {
-    is_python_space(c)
+    ascii_has(c, SPACE).unwrap_or_else(|| is_python_space(c))
 }
 
+#[inline]
 fn is_opener(c: char) -> bool {
-    OPENERS.contains(c)
+    ascii_has(c, OPENER).unwrap_or_else(|| OPENERS.contains(c))
 }
 
+#[inline]
 fn is_closer(c: char) -> bool {
-    CLOSERS.contains(c)
+    ascii_has(c, CLOSER).unwrap_or_else(|| CLOSERS.contains(c))
 }
 
 fn is_delimiter(c: char) -> bool {
     let code = c as u32;
-    if code < 0x80 {
-        return matches!(c, '-' | '/' | ':');
+    if let Some(result) = ascii_has(c, DELIMITER) {
+        return result;
     }
     DELIMITERS
         .binary_search_by(|&(lo, hi)| {
@@ -104,8 +168,9 @@ fn is_delimiter(c: char) -> bool {
         .is_ok()
 }
 
+#[inline]
 fn is_closing_delimiter(c: char) -> bool {
-    matches!(c, '\\' | '.' | ',' | ';' | '!' | '?')
+    ascii_has(c, CLOSING_DELIMITER).unwrap_or(false)
 }
 
 /// docutils' `match_chars`: is `(open, close)` a matching pair (so markup
@@ -132,8 +197,9 @@ fn match_chars(open: char, close: char) -> bool {
 }
 
 /// Python's `\w` minus the underscore: the characters of a simple name.
+#[inline]
 fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric()
+    ascii_has(c, NAME).unwrap_or_else(|| c.is_alphanumeric())
 }
 
 fn is_name_separator(c: char) -> bool {
@@ -141,17 +207,20 @@ fn is_name_separator(c: char) -> bool {
 }
 
 /// Characters allowed in a URI (RFC 2396), plus the escape marker.
+#[inline]
 fn is_uric(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-_.!~*'()[];/:@&=+$,%".contains(c) || c == ESC
+    ascii_has(c, URIC).unwrap_or(false)
 }
 
 /// Characters that may end a URI.
+#[inline]
 fn is_urilast(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_~*/=+".contains(c)
+    ascii_has(c, URILAST).unwrap_or(false)
 }
 
+#[inline]
 fn is_emailc(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-_!~*'{|}/#?^`&=+$%".contains(c) || c == ESC
+    ascii_has(c, EMAILC).unwrap_or(false)
 }
 
 /// docutils' `unescape`: drop escape markers (an escaped space or newline
@@ -418,7 +487,7 @@ impl<'a> Inliner<'a> {
         let mut p = pos;
         while p < n {
             let c = self.chars[p];
-            let candidate = matches!(c, '*' | '`' | '_' | '|' | '[' | ':') || is_name_char(c);
+            let candidate = ascii_has(c, STARTER).unwrap_or_else(|| c.is_alphanumeric());
             if candidate && prefix_ok(&self.chars, pos, p) {
                 if let Some(found) = self.match_at(p) {
                     return Some(found);
@@ -1114,6 +1183,16 @@ impl<'a> Inliner<'a> {
     /// its own: its start counts as `^` and its end as `$`.
     fn implicit_inline(&mut self, start: usize, end: usize) {
         if start >= end {
+            return;
+        }
+        // A standalone URI needs a ':' (scheme) or an '@' (e-mail address).
+        let possible = self.slice(start, end).iter().any(|&c| c == ':' || c == '@');
+        if !possible {
+            let span = self.span(start, end);
+            let text = unescape(self.slice(start, end));
+            if !text.is_empty() {
+                self.doc.push_text(self.parent, text, span);
+            }
             return;
         }
         let segment: Vec<char> = self.slice(start, end).to_vec();
