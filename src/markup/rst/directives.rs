@@ -1592,10 +1592,7 @@ impl Parser<'_> {
         let store = super::lines::split(&text);
         let lines: Vec<Line<'_>> = store
             .iter()
-            .map(|(t, _)| Line {
-                text: t.as_ref(),
-                offset: span.start,
-            })
+            .map(|(t, _)| Line::new(t.as_ref(), span.start))
             .collect();
         self.include_depth += 1;
         self.parse_body(&lines, parent, match_titles);

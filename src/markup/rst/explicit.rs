@@ -566,10 +566,7 @@ impl Parser<'_> {
             let cut = (cut..=trimmed_text.len())
                 .find(|&c| trimmed_text.is_char_boundary(c))
                 .unwrap_or(trimmed_text.len());
-            *first = Line {
-                text: &trimmed_text[cut..],
-                offset: stripped.offset + cut,
-            };
+            *first = Line::new(&trimmed_text[cut..], stripped.offset + cut);
             if first.text.is_empty() {
                 block.remove(0);
             }

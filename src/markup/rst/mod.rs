@@ -64,10 +64,7 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
     let store = lines::split(text);
     let source_lines: Vec<lines::Line<'_>> = store
         .iter()
-        .map(|(line, offset)| lines::Line {
-            text: line.as_ref(),
-            offset: *offset,
-        })
+        .map(|(line, offset)| lines::Line::new(line.as_ref(), *offset))
         .collect();
     {
         let mut parser = block::Parser::new(&mut doc, &mut state);

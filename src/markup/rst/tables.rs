@@ -73,10 +73,10 @@ impl<'a> CharLine<'a> {
         let l = left.min(n);
         let r = right.min(n).max(l);
         let (bl, br) = (self.bytes[l], self.bytes[r]);
-        Line {
-            text: self.line.text.get(bl..br).unwrap_or("").trim_end(),
-            offset: self.line.offset + bl,
-        }
+        Line::new(
+            self.line.text.get(bl..br).unwrap_or("").trim_end(),
+            self.line.offset + bl,
+        )
     }
 }
 
@@ -1111,10 +1111,7 @@ impl Parser<'_> {
                 let store = super::lines::split(cell);
                 let cell_lines: Vec<Line<'_>> = store
                     .iter()
-                    .map(|(t, _)| Line {
-                        text: t.as_ref(),
-                        offset: base_offset,
-                    })
+                    .map(|(t, _)| Line::new(t.as_ref(), base_offset))
                     .collect();
                 if !cell.trim().is_empty() {
                     self.parse_body(&cell_lines, entry, false);
