@@ -1541,9 +1541,7 @@ impl<'d> Parser<'d> {
             let line = lines[i];
             let marker = line.text.get(..marker_end).unwrap_or(line.text);
             let Some(options) = super::options::parse_option_marker(marker) else {
-                if list.is_none() {
-                    return None;
-                }
+                list?;
                 break true;
             };
             let indented = get_indented(lines, i, false, true, None, Some(marker_end), true);

@@ -565,11 +565,14 @@ fn parse_options(lines: &[Line<'_>], spec: &Spec) -> Result<Vec<(String, String)
     Ok(options)
 }
 
+/// Arguments, options and content of a directive block.
+type DirectiveParts<'a> = (Vec<String>, Vec<(String, String)>, Vec<Line<'a>>);
+
 /// docutils `parse_directive_block`.
 fn parse_directive_block<'a>(
     mut indented: Vec<Line<'a>>,
     spec: &Spec,
-) -> Result<(Vec<String>, Vec<(String, String)>, Vec<Line<'a>>), String> {
+) -> Result<DirectiveParts<'a>, String> {
     if indented.first().is_some_and(|l| l.is_blank()) {
         indented.remove(0);
     }

@@ -31,10 +31,7 @@ pub fn simplename_len(s: &str) -> usize {
     if !seen {
         return 0;
     }
-    loop {
-        let Some(&(_, sep)) = chars.peek() else {
-            break;
-        };
+    while let Some(&(_, sep)) = chars.peek() {
         if !matches!(sep, '-' | '.' | '_' | '+' | ':') {
             break;
         }

@@ -334,10 +334,7 @@ fn parse_grid<'a>(lines: &[Line<'a>]) -> Result<TableData<'a>, TableError> {
 fn find_dashes(chars: &[char]) -> Vec<(usize, usize)> {
     let mut cols = Vec::new();
     let mut end = 0;
-    loop {
-        let Some(begin) = (end..chars.len()).find(|&i| chars[i] == '-') else {
-            break;
-        };
+    while let Some(begin) = (end..chars.len()).find(|&i| chars[i] == '-') {
         end = (begin..chars.len())
             .find(|&i| chars[i] == ' ')
             .unwrap_or(chars.len());
@@ -402,7 +399,7 @@ fn parse_simple<'a>(lines: &[Line<'a>]) -> Result<TableData<'a>, TableError> {
         start: usize,
         end: usize,
         spanline: Option<usize>,
-        columns: &mut Vec<(usize, usize)>,
+        columns: &mut [(usize, usize)],
         border_end: usize,
         table: &mut Vec<Vec<Cell<'a>>>,
     ) -> Result<(), TableError> {
@@ -424,7 +421,7 @@ fn parse_simple<'a>(lines: &[Line<'a>]) -> Result<TableData<'a>, TableError> {
                 }
                 cols
             }
-            None => columns.clone(),
+            None => columns.to_vec(),
         };
         // check_columns
         let lastcol = row_columns.len().saturating_sub(1);
