@@ -35,10 +35,35 @@ pub fn parse_inline(
     input: &InlineInput,
     state: &mut ParserState,
 ) -> Vec<NodeId> {
+    // Most paragraphs hold no markup at all: without any character that
+    // can start a construct, an escape or a URI, the text stays one node.
+    let plain = !input
+        .text
+        .bytes()
+        .any(|b| MAY_BE_MARKUP.get(usize::from(b)).copied().unwrap_or(false));
+    if plain {
+        if !input.text.is_empty() {
+            let span = input.span(0, input.text.len());
+            doc.push_text(parent, input.text.clone(), span);
+        }
+        return Vec::new();
+    }
     let mut inliner = Inliner::new(doc, parent, input, state);
     inliner.run();
     inliner.messages
 }
+
+/// Bytes that can start inline markup, an escape or a standalone URI.
+static MAY_BE_MARKUP: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"*`_|[:@\\";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 // ---------------------------------------------------------------------------
 // Character classes (docutils.utils.punctuation_chars and Python's re).
@@ -422,9 +447,14 @@ impl<'a> Inliner<'a> {
     ) -> Inliner<'a> {
         let chars = escape_to_null(&input.text);
         // escape2null keeps one char per source char, so byte offsets line up.
-        let mut byte_at = Vec::with_capacity(chars.len() + 1);
-        byte_at.extend(input.text.char_indices().map(|(i, _)| i));
-        byte_at.push(input.text.len());
+        // For ASCII text char indices are byte offsets; only other text
+        // needs the table.
+        let mut byte_at = Vec::new();
+        if !input.text.is_ascii() {
+            byte_at.reserve(chars.len() + 1);
+            byte_at.extend(input.text.char_indices().map(|(i, _)| i));
+            byte_at.push(input.text.len());
+        }
         Inliner {
             doc,
             parent,
@@ -439,17 +469,15 @@ impl<'a> Inliner<'a> {
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        let start_byte = self
-            .byte_at
-            .get(start)
-            .copied()
-            .unwrap_or(self.input.text.len());
-        let end_byte = self
-            .byte_at
-            .get(end)
-            .copied()
-            .unwrap_or(self.input.text.len());
-        self.input.span(start_byte, end_byte)
+        let len = self.input.text.len();
+        let byte = |i: usize| {
+            if self.byte_at.is_empty() {
+                i.min(len)
+            } else {
+                self.byte_at.get(i).copied().unwrap_or(len)
+            }
+        };
+        self.input.span(byte(start), byte(end))
     }
 
     fn slice(&self, start: usize, end: usize) -> &[char] {

@@ -34,6 +34,8 @@ pub fn apply(doc: &mut Document, state: &mut ParserState) {
         resolved: HashSet::new(),
         loose_messages: Vec::new(),
         generated_footnote_refs: Vec::new(),
+        kinds_seen: [false; KIND_SLOTS],
+        scanned: 0,
     };
     misc::class_attribute(&mut cx); // 210
     references::substitutions(&mut cx); // 220
@@ -70,7 +72,14 @@ pub(crate) struct Context<'a> {
     /// Footnote references created by transforms (`target-notes`), which
     /// docutils registers after the parsed ones.
     pub generated_footnote_refs: Vec<NodeId>,
+    /// Which element kinds exist in the arena (scanned up to `scanned`), so
+    /// transforms for absent kinds skip their tree walk.
+    kinds_seen: [bool; KIND_SLOTS],
+    scanned: usize,
 }
+
+/// More than the number of [`Kind`] variants.
+const KIND_SLOTS: usize = 256;
 
 impl Context<'_> {
     /// A detached system message reported by a transform.
@@ -134,8 +143,25 @@ impl Context<'_> {
             .collect()
     }
 
+    /// Does any node of `kind` exist (attached or not)?
+    pub fn exists(&mut self, kind: Kind) -> bool {
+        let total = self.doc.len();
+        if self.scanned < total {
+            for node in self.doc.all_nodes().skip(self.scanned) {
+                if let Some(slot) = self.kinds_seen.get_mut(self.doc.kind(node) as usize) {
+                    *slot = true;
+                }
+            }
+            self.scanned = total;
+        }
+        self.kinds_seen.get(kind as usize).copied().unwrap_or(true)
+    }
+
     /// All attached nodes of `kind`, in document order.
-    pub fn all(&self, kind: Kind) -> Vec<NodeId> {
+    pub fn all(&mut self, kind: Kind) -> Vec<NodeId> {
+        if !self.exists(kind) {
+            return Vec::new();
+        }
         let root = self.doc.root();
         self.doc
             .descendants(root)

@@ -307,8 +307,11 @@ fn is_anonymous(doc: &Document, node: NodeId) -> bool {
 }
 
 /// docutils' `document.refnames`: name → nodes referring to it by name.
-fn refnames(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
+fn refnames(cx: &mut Context<'_>) -> HashMap<String, Vec<NodeId>> {
     let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+    if !cx.exists(Kind::Reference) && !cx.exists(Kind::Target) {
+        return map;
+    }
     let root = cx.doc.root();
     for node in cx.doc.descendants(root) {
         let kind = cx.doc.kind(node);
@@ -329,8 +332,11 @@ fn refnames(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
 }
 
 /// docutils' `document.refids`: id → nodes pointing at it with `refid`.
-fn refids(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
+fn refids(cx: &mut Context<'_>) -> HashMap<String, Vec<NodeId>> {
     let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+    if !cx.exists(Kind::Reference) && !cx.exists(Kind::Target) {
+        return map;
+    }
     let root = cx.doc.root();
     for node in cx.doc.descendants(root) {
         if !matches!(cx.doc.kind(node), Kind::Reference | Kind::Target) {
