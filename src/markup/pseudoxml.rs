@@ -15,7 +15,7 @@ pub fn print(doc: &Document) -> String {
     while let Some((id, level)) = stack.pop() {
         let node = doc.get(id);
         if node.kind == Kind::Text {
-            for line in node.text.lines() {
+            for line in python_splitlines(&node.text) {
                 push_indent(&mut out, level);
                 out.push_str(line);
                 out.push('\n');
@@ -60,6 +60,47 @@ pub fn print(doc: &Document) -> String {
     out
 }
 
+/// Python's `str.splitlines()`: docutils prints text with it, so these
+/// separators all start a new output line.
+fn python_splitlines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let is_break = |c: char| {
+            matches!(
+                c,
+                '\n' | '\r'
+                    | '\u{b}'
+                    | '\u{c}'
+                    | '\u{1c}'
+                    | '\u{1d}'
+                    | '\u{1e}'
+                    | '\u{85}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+            )
+        };
+        match rest.char_indices().find(|&(_, c)| is_break(c)) {
+            Some((i, c)) => {
+                let line = &rest[..i];
+                let mut next = i + c.len_utf8();
+                if c == '\r' && rest[next..].starts_with('\n') {
+                    next += 1;
+                }
+                rest = &rest[next..];
+                Some(line)
+            }
+            None => {
+                let line = rest;
+                rest = "";
+                Some(line)
+            }
+        }
+    })
+}
+
 fn push_indent(out: &mut String, level: usize) {
     for _ in 0..level {
         out.push_str("    ");
@@ -70,6 +111,12 @@ fn push_indent(out: &mut String, level: usize) {
 mod tests {
     use super::*;
     use crate::source::Span;
+
+    #[test]
+    fn splits_text_like_python() {
+        let lines: Vec<&str> = python_splitlines("a\u{2028}b\r\nc\n\nd\n").collect();
+        assert_eq!(lines, ["a", "b", "c", "", "d"]);
+    }
 
     #[test]
     fn prints_docutils_layout() {

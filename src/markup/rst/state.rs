@@ -95,6 +95,8 @@ pub struct ParserState {
     /// Fully normalised substitution name → exact name.
     pub substitution_names: HashMap<String, String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Built on the first system message, for its `line` attribute.
+    line_index: Option<crate::source::LineIndex>,
 }
 
 const LEVEL_NAMES: [&str; 5] = ["DEBUG", "INFO", "WARNING", "ERROR", "SEVERE"];
@@ -109,13 +111,12 @@ impl ParserState {
     }
 
     /// The line number (1-based) of a source offset, for system messages.
-    pub fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.source.len());
-        self.source
-            .as_bytes()
-            .get(..end)
-            .map_or(0, |bytes| bytes.iter().filter(|&&b| b == b'\n').count())
-            + 1
+    pub fn line_of(&mut self, offset: usize) -> usize {
+        let source = &self.source;
+        let index = self
+            .line_index
+            .get_or_insert_with(|| crate::source::LineIndex::new(source));
+        index.line_col(source, offset).line
     }
 
     /// Create a detached `<system_message>` as docutils' reporter does, and
