@@ -677,9 +677,7 @@ impl Parser<'_> {
             let info = self.msg(1, "rst/unknown-directive", &format!("No directive entry for \"{name}\" in module \"docutils.parsers.rst.languages.en\".\nTrying \"{name}\" as canonical directive name."), span, None);
             let message = format!("Unknown directive type \"{name}\".");
             let error = self.msg(3, "rst/unknown-directive", &message, span, Some(&text));
-            if let Some(d) = self.state.diagnostics.last_mut() {
-                d.help = Some("check the directive name for typos, or enable the Sphinx profile if this is a Sphinx directive".to_string());
-            }
+
             return (
                 vec![info, error],
                 indented.blank_finish,

@@ -150,6 +150,10 @@ impl ParserState {
             } else {
                 Diagnostic::error(code, message)
             };
+            let diagnostic = match help_for(code) {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            };
             self.diagnostics.push(diagnostic.with_span(span));
         }
         node
@@ -344,6 +348,43 @@ impl ParserState {
             }
         }
     }
+}
+
+/// What the author can do about a problem, by diagnostic code.
+fn help_for(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "rst/unexpected-unindent" | "rst/line-block-unindent" | "rst/table-blank-line" => {
+            "add a blank line after the block, or indent the next line to continue it"
+        }
+        "rst/unexpected-indentation" => {
+            "remove the indentation, or put a blank line before the indented block"
+        }
+        "rst/title-underline-short" | "rst/title-overline-short" => {
+            "make the adornment at least as long as the title text"
+        }
+        "rst/title-mismatch" | "rst/missing-underline" | "rst/incomplete-title"
+        | "rst/invalid-title" => "an overlined title needs an identical underline below it",
+        "rst/title-level-inconsistent" => {
+            "use the adornment styles in the same order as earlier sections (no level may be skipped)"
+        }
+        "rst/unexpected-title" => {
+            "section titles are only allowed at the top level, not inside lists, quotes or directives"
+        }
+        "rst/malformed-table" => {
+            "check that all rows have the same width and the column borders line up"
+        }
+        "rst/directive-error" => "check the directive's arguments, options and content",
+        "rst/unknown-directive" => {
+            "check the directive name for typos, or enable the Sphinx profile for Sphinx directives"
+        }
+        "rst/duplicate-target" | "rst/duplicate-substitution" => {
+            "rename one of the targets so each name is used once"
+        }
+        "rst/literal-block-expected" => "indent the literal block after the `::` paragraph",
+        "rst/too-deep" => "reduce the nesting of lists and block quotes",
+        "rst/malformed-target" => "write hyperlink targets as `.. _name: URL`",
+        _ => return None,
+    })
 }
 
 /// Move `name` from `names` to `dupnames`.
