@@ -952,7 +952,7 @@ impl<'a> Inliner<'a> {
                 let node = self.doc.create(node_kind, span);
                 let inner_span = self.span(end, m.start);
                 self.doc.push_text(node, text.clone(), inner_span);
-                let mut messages = Vec::new();
+                let messages = Vec::new();
                 let mut result = node;
                 match kind {
                     StartKind::Target => {
@@ -962,7 +962,7 @@ impl<'a> Inliner<'a> {
                         let holder = self.doc.create(Kind::Paragraph, span);
                         self.state
                             .note_explicit_target(self.doc, node, Some(holder));
-                        messages.extend(self.place_target_messages(holder));
+                        self.place_target_messages(holder);
                     }
                     StartKind::Substitution => {
                         self.doc
@@ -1005,27 +1005,29 @@ impl<'a> Inliner<'a> {
     }
 
     /// Messages from registering a target go where docutils' `self.parent`
-    /// is: the container of the block being parsed, *before* that block.
-    fn place_target_messages(&mut self, holder: NodeId) -> Vec<NodeId> {
+    /// is: the container of the block being parsed, *before* that block —
+    /// unless a body element is not allowed there (a line block, a field,
+    /// a title, a block not yet attached); then docutils leaves the message
+    /// dangling and the `Messages` transform collects it.
+    fn place_target_messages(&mut self, holder: NodeId) {
         let messages: Vec<NodeId> = self.doc.children(holder).to_vec();
-        let mut leftover = Vec::new();
+        let container = self
+            .doc
+            .parent(self.parent)
+            .filter(|&c| accepts_body_elements(self.doc.kind(c)))
+            .filter(|_| !matches!(self.doc.kind(self.parent), Kind::Title | Kind::Subtitle));
         for message in messages {
             self.doc.detach(message);
-            let container = self.doc.parent(self.parent);
-            match container {
-                Some(container) => {
-                    let position = self
-                        .doc
-                        .children(container)
-                        .iter()
-                        .position(|&c| c == self.parent)
-                        .unwrap_or(usize::MAX);
-                    self.doc.insert(container, position, message);
-                }
-                None => leftover.push(message),
+            if let Some(container) = container {
+                let position = self
+                    .doc
+                    .children(container)
+                    .iter()
+                    .position(|&c| c == self.parent)
+                    .unwrap_or(usize::MAX);
+                self.doc.insert(container, position, message);
             }
         }
-        leftover
     }
 
     /// docutils' `Inliner.problematic`: a `<problematic>` node linked both
@@ -1172,7 +1174,7 @@ impl<'a> Inliner<'a> {
             .set("name", whitespace_normalize_name(&unescaped));
         self.doc.push_text(reference, unescaped.clone(), span);
         let mut nodes = vec![reference];
-        let mut messages = Vec::new();
+        let messages = Vec::new();
         match (alias, anonymous) {
             (Some((true, name)), true) => self.doc.attrs_mut(reference).set("refname", name),
             (Some((false, uri)), true) => self.doc.attrs_mut(reference).set("refuri", uri),
@@ -1190,7 +1192,7 @@ impl<'a> Inliner<'a> {
                 let holder = self.doc.create(Kind::Paragraph, span);
                 self.state
                     .note_implicit_target(self.doc, target, Some(holder));
-                messages.extend(self.place_target_messages(holder));
+                self.place_target_messages(holder);
                 nodes.push(target);
             }
             (None, false) => self.doc.attrs_mut(reference).set("refname", refname),
@@ -1271,6 +1273,41 @@ impl<'a> Inliner<'a> {
             }
         }
     }
+}
+
+/// Elements whose content model takes body elements (a system message).
+fn accepts_body_elements(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Document
+            | Kind::Section
+            | Kind::BlockQuote
+            | Kind::ListItem
+            | Kind::Definition
+            | Kind::FieldBody
+            | Kind::Description
+            | Kind::Entry
+            | Kind::Footnote
+            | Kind::Citation
+            | Kind::Topic
+            | Kind::Sidebar
+            | Kind::Compound
+            | Kind::Container
+            | Kind::Legend
+            | Kind::Attention
+            | Kind::Caution
+            | Kind::Danger
+            | Kind::Error
+            | Kind::Hint
+            | Kind::Important
+            | Kind::Note
+            | Kind::Tip
+            | Kind::Warning
+            | Kind::Admonition
+            | Kind::Seealso
+            | Kind::TodoNode
+            | Kind::SystemMessage
+    )
 }
 
 /// Build a `<problematic>` + `<system_message>` pair (docutils' `problematic`).
