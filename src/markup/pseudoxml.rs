@@ -39,11 +39,20 @@ pub fn print(doc: &Document) -> String {
                     if items.is_empty() {
                         continue;
                     }
-                    items
-                        .iter()
-                        .map(|item| item.replace('\\', "\\\\").replace(' ', "\\ "))
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    let mut joined = String::new();
+                    for (k, item) in items.iter().enumerate() {
+                        if k > 0 {
+                            joined.push(' ');
+                        }
+                        for c in item.chars() {
+                            match c {
+                                '\\' => joined.push_str("\\\\"),
+                                ' ' => joined.push_str("\\ "),
+                                _ => joined.push(c),
+                            }
+                        }
+                    }
+                    joined
                 }
             };
             out.push(' ');
@@ -61,43 +70,41 @@ pub fn print(doc: &Document) -> String {
 }
 
 /// Python's `str.splitlines()`: docutils prints text with it, so these
-/// separators all start a new output line.
+/// separators all start a new output line. Scans bytes; the separators
+/// outside ASCII (U+0085, U+2028, U+2029) start with 0xC2 or 0xE2.
 fn python_splitlines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
         }
-        let is_break = |c: char| {
-            matches!(
-                c,
-                '\n' | '\r'
-                    | '\u{b}'
-                    | '\u{c}'
-                    | '\u{1c}'
-                    | '\u{1d}'
-                    | '\u{1e}'
-                    | '\u{85}'
-                    | '\u{2028}'
-                    | '\u{2029}'
-            )
-        };
-        match rest.char_indices().find(|&(_, c)| is_break(c)) {
-            Some((i, c)) => {
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let (is_break, width) = match bytes[i] {
+                b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1e => (true, 1),
+                0xC2 if bytes.get(i + 1) == Some(&0x85) => (true, 2),
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8) | Some(0xA9)) =>
+                {
+                    (true, 3)
+                }
+                _ => (false, 1),
+            };
+            if is_break {
                 let line = &rest[..i];
-                let mut next = i + c.len_utf8();
-                if c == '\r' && rest[next..].starts_with('\n') {
+                let mut next = i + width;
+                if bytes[i] == b'\r' && bytes.get(next) == Some(&b'\n') {
                     next += 1;
                 }
                 rest = &rest[next..];
-                Some(line)
+                return Some(line);
             }
-            None => {
-                let line = rest;
-                rest = "";
-                Some(line)
-            }
+            i += 1;
         }
+        let line = rest;
+        rest = "";
+        Some(line)
     })
 }
 

@@ -87,22 +87,25 @@ pub fn span_of(lines: &[Line<'_>], fallback: usize) -> Span {
 
 /// Split `text` into docutils' normalised lines, with the offset of each.
 pub fn split(text: &str) -> Vec<(Cow<'_, str>, usize)> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 40 + 1);
+    let has_cr = text.contains('\r');
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\n' || bytes[i] == b'\r' {
-            out.push((normalise(text.get(start..i).unwrap_or("")), start));
-            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                i += 1;
+    while start < text.len() {
+        let rest = &text[start..];
+        let (end, next) = if has_cr {
+            match rest.find(['\n', '\r']) {
+                Some(i) if rest[i..].starts_with("\r\n") => (start + i, start + i + 2),
+                Some(i) => (start + i, start + i + 1),
+                None => (text.len(), text.len()),
             }
-            start = i + 1;
-        }
-        i += 1;
-    }
-    if start < bytes.len() {
-        out.push((normalise(text.get(start..).unwrap_or("")), start));
+        } else {
+            match rest.find('\n') {
+                Some(i) => (start + i, start + i + 1),
+                None => (text.len(), text.len()),
+            }
+        };
+        out.push((normalise(&text[start..end]), start));
+        start = next;
     }
     out
 }
