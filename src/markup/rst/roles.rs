@@ -262,6 +262,53 @@ fn text_node(doc: &mut Document, kind: Kind, text: &str, span: Span, classes: &[
 }
 
 // ---------------------------------------------------------------------------
+// Sphinx's `extlinks` (configured per repository).
+
+/// One `extlinks` entry: ``:NAME:`part` `` links to `url` with `%s`
+/// replaced by `part`; the caption (`%s` replaced too) is the link text,
+/// or the URL itself when there is no caption.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extlink {
+    pub name: String,
+    pub url: String,
+    pub caption: Option<String>,
+}
+
+impl Extlink {
+    /// Parse the `NAME=URL|CAPTION` form used by the comparison tooling.
+    pub fn parse(spec: &str) -> Option<Extlink> {
+        let (name, rest) = spec.split_once('=')?;
+        let (url, caption) = match rest.split_once('|') {
+            Some((url, caption)) => (url, Some(caption.to_string())),
+            None => (rest, None),
+        };
+        (!name.is_empty()).then(|| Extlink {
+            name: name.trim().to_string(),
+            url: url.to_string(),
+            caption,
+        })
+    }
+}
+
+/// Apply the extlink role `link` to `escaped` (`Title <part>` gives an
+/// explicit title).
+pub fn extlink_node(doc: &mut Document, link: &Extlink, escaped: &[char], span: Span) -> NodeId {
+    let (title, part) = match split_explicit_title(escaped) {
+        Some((title, target)) => (Some(unescape(&title)), unescape(&target)),
+        None => (None, unescape(escaped)),
+    };
+    let url = link.url.replace("%s", &part);
+    let text = match (title, &link.caption) {
+        (Some(title), _) => title,
+        (None, Some(caption)) => caption.replace("%s", &part),
+        (None, None) => url.clone(),
+    };
+    let node = text_node(doc, Kind::Reference, &text, span, &[link.name.clone()]);
+    doc.attrs_mut(node).set("refuri", url);
+    node
+}
+
+// ---------------------------------------------------------------------------
 // Sphinx roles (SPHINX.md).
 
 const STD_XREF: &[&str] = &[
