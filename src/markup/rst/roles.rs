@@ -303,7 +303,7 @@ pub fn extlink_node(doc: &mut Document, link: &Extlink, escaped: &[char], span: 
         (None, Some(caption)) => caption.replace("%s", &part),
         (None, None) => url.clone(),
     };
-    let node = text_node(doc, Kind::Reference, &text, span, &[link.name.clone()]);
+    let node = text_node(doc, Kind::Reference, &text, span, std::slice::from_ref(&link.name));
     doc.attrs_mut(node).set("refuri", url);
     node
 }
@@ -724,4 +724,58 @@ fn accelerated(doc: &mut Document, role: &str, text: &str, span: Span) -> NodeId
         doc.push_text(node, buffer, span);
     }
     node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::rst::inline::escape_to_null;
+
+    fn texts(doc: &Document, nodes: &[NodeId]) -> Vec<String> {
+        nodes.iter().map(|&n| doc.text_content(n)).collect()
+    }
+
+    #[test]
+    fn extlinks_fill_in_url_and_caption() {
+        let link = Extlink::parse("pypi=https://pypi.org/project/%s/|%s").expect("valid spec");
+        let mut doc = Document::default();
+        let node = extlink_node(
+            &mut doc,
+            &link,
+            &escape_to_null("requests"),
+            Span::default(),
+        );
+        assert_eq!(
+            doc.attrs(node).str("refuri"),
+            Some("https://pypi.org/project/requests/")
+        );
+        assert_eq!(doc.text_content(node), "requests");
+        let titled = extlink_node(
+            &mut doc,
+            &link,
+            &escape_to_null("Requests <requests>"),
+            Span::default(),
+        );
+        assert_eq!(doc.text_content(titled), "Requests");
+        assert_eq!(Extlink::parse("no-equals-sign"), None);
+    }
+
+    #[test]
+    fn kbd_splits_keys_but_keeps_compound_key_names() {
+        let mut doc = Document::default();
+        let nodes = kbd(&mut doc, "Control-x Caps Lock", Span::default());
+        assert_eq!(texts(&doc, &nodes), ["Control", "-", "x", " ", "Caps Lock"]);
+        let single = kbd(&mut doc, "-", Span::default());
+        assert_eq!(texts(&doc, &single), ["-"]);
+    }
+
+    #[test]
+    fn explicit_titles_need_an_unescaped_angle_bracket() {
+        let (title, target) =
+            split_explicit_title(&escape_to_null("Guide <user/guide>")).expect("title");
+        assert_eq!(unescape(&title), "Guide");
+        assert_eq!(unescape(&target), "user/guide");
+        assert!(split_explicit_title(&escape_to_null(r"a \<b>")).is_none());
+        assert!(split_explicit_title(&escape_to_null("<only>")).is_none());
+    }
 }
