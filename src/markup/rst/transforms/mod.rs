@@ -98,7 +98,7 @@ impl Context<'_> {
             .doc
             .parent(node)
             .is_some_and(|p| references::is_text_element(self.doc.kind(p)));
-        if !inline {
+        if !inline && self.doc.kind(node) != Kind::Target {
             return String::new();
         }
         let span = self.doc.span(node);
@@ -106,6 +106,7 @@ impl Context<'_> {
             .source
             .get(span.start..span.end)
             .unwrap_or_default()
+            .trim_end()
             .to_string()
     }
 

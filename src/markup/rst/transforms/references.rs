@@ -146,9 +146,21 @@ pub(crate) fn propagate_targets(cx: &mut Context<'_>) {
         if is_text_element(cx.doc.kind(parent)) {
             continue;
         }
-        let Some(next) = next_node(cx.doc, target) else {
+        let Some(mut next) = next_node(cx.doc, target) else {
             continue;
         };
+        // System messages may be removed later (FilterMessages): skip them.
+        let mut guard = 0;
+        while cx.doc.kind(next) == Kind::SystemMessage && guard < 100_000 {
+            guard += 1;
+            match next_sibling_or_ancestor_sibling(cx.doc, next) {
+                Some(after) => next = after,
+                None => break,
+            }
+        }
+        if cx.doc.kind(next) == Kind::SystemMessage {
+            continue;
+        }
         let next_kind = cx.doc.kind(next);
         let invisible = matches!(
             next_kind,
@@ -233,6 +245,11 @@ fn next_node(doc: &Document, node: NodeId) -> Option<NodeId> {
     if let Some(&first) = doc.children(node).first() {
         return Some(first);
     }
+    next_sibling_or_ancestor_sibling(doc, node)
+}
+
+/// docutils' `next_node(ascend=True, descend=False)`.
+fn next_sibling_or_ancestor_sibling(doc: &Document, node: NodeId) -> Option<NodeId> {
     let mut current = node;
     loop {
         let parent = doc.parent(current)?;
