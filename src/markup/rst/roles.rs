@@ -178,7 +178,19 @@ pub(crate) fn interpreted(
                     classes.push(language.to_string());
                 }
             }
-            let node = text_node(doc, Kind::Literal, &restore_backslashes(escaped), span, &classes);
+            let code = restore_backslashes(escaped);
+            let language = options.language.as_deref().unwrap_or_default();
+            let node = text_node(doc, Kind::Literal, "", span, &classes);
+            // docutils wraps Pygments tokens in <inline>; only where the
+            // runs split matters for the tree's text, so mimic the split.
+            for (run, token) in super::codetokens::chunks_marked(&code, language) {
+                if token {
+                    let inline = doc.push(node, Kind::Inline, span);
+                    doc.push_text(inline, run, span);
+                } else {
+                    doc.push_text(node, run, span);
+                }
+            }
             (vec![node], messages)
         }
         "math" => {
@@ -303,7 +315,13 @@ pub fn extlink_node(doc: &mut Document, link: &Extlink, escaped: &[char], span: 
         (None, Some(caption)) => caption.replace("%s", &part),
         (None, None) => url.clone(),
     };
-    let node = text_node(doc, Kind::Reference, &text, span, std::slice::from_ref(&link.name));
+    let node = text_node(
+        doc,
+        Kind::Reference,
+        &text,
+        span,
+        std::slice::from_ref(&link.name),
+    );
     doc.attrs_mut(node).set("refuri", url);
     node
 }
