@@ -436,6 +436,10 @@ struct Inliner<'a> {
     names: RunCache,
     /// Per end kind: (search started at, first strict match at or after it).
     end_cache: [Option<(usize, Option<usize>)>; END_KINDS],
+    /// Position of the next `_` at or after the last query (`chars.len()`
+    /// when none): a `name_` reference needs one, so most words are
+    /// rejected without scanning them.
+    next_underscore: usize,
 }
 
 impl<'a> Inliner<'a> {
@@ -465,6 +469,7 @@ impl<'a> Inliner<'a> {
             messages: Vec::new(),
             names: RunCache::default(),
             end_cache: [None; END_KINDS],
+            next_underscore: 0,
         }
     }
 
@@ -572,7 +577,18 @@ impl<'a> Inliner<'a> {
             _ => {}
         }
         // 2. Whole constructs: `name_`, `name__`, `[label]_`.
-        if let Some(name_end) = self.names.simplename_end(&self.chars, p) {
+        while self.next_underscore < self.chars.len()
+            && (self.next_underscore < p || self.chars.get(self.next_underscore) != Some(&'_'))
+        {
+            self.next_underscore += 1;
+        }
+        let underscore_ahead = self.next_underscore < self.chars.len();
+        let name_end = if underscore_ahead {
+            self.names.simplename_end(&self.chars, p)
+        } else {
+            None
+        };
+        if let Some(name_end) = name_end {
             let chars = &self.chars;
             if chars.get(name_end) == Some(&'_') {
                 if chars.get(name_end + 1) == Some(&'_') && suffix_ok(chars, name_end + 2) {
@@ -1441,6 +1457,9 @@ struct UriMatch {
 
 /// Leftmost standalone URI or e-mail address in `s` (a string of its own).
 fn search_uri(s: &[char]) -> Option<UriMatch> {
+    // An absolute URI needs a ':' and an e-mail address an '@' after its start.
+    let last_colon = s.iter().rposition(|&c| c == ':');
+    let last_at = s.iter().rposition(|&c| c == '@');
     let mut email_run: (usize, usize) = (usize::MAX, 0);
     // End of the last scanned run of scheme characters: a scheme must be
     // followed by ':', which can only sit at the end of such a run, so
@@ -1448,10 +1467,15 @@ fn search_uri(s: &[char]) -> Option<UriMatch> {
     let mut scheme_run: (usize, usize) = (usize::MAX, 0);
     for p in 0..s.len() {
         let c = s.get(p).copied()?;
+        let colon_ahead = last_colon.is_some_and(|i| i > p);
+        let at_ahead = last_at.is_some_and(|i| i > p);
+        if !colon_ahead && !at_ahead {
+            return None;
+        }
         if !(c.is_ascii_alphanumeric() || is_emailc(c)) || !prefix_ok(s, 0, p) {
             continue;
         }
-        let mut try_absolute = c.is_ascii_alphabetic();
+        let mut try_absolute = colon_ahead && c.is_ascii_alphabetic();
         if try_absolute {
             if !(scheme_run.0 <= p && p < scheme_run.1) {
                 let mut end = p + 1;
@@ -1466,6 +1490,9 @@ fn search_uri(s: &[char]) -> Option<UriMatch> {
             if let Some(m) = match_absolute(s, p) {
                 return Some(m);
             }
+        }
+        if !at_ahead {
+            continue;
         }
         if let Some(end) = match_email(s, p, &mut email_run) {
             if suffix_ok(s, end) {
