@@ -215,7 +215,19 @@ fn a_megabyte_of_markup_characters_parses_in_linear_time() {
     // Each of these is quadratic with docutils-style re-searching of the
     // remaining text; here each must finish and keep its structure.
     let size = 1 << 20;
-    for unit in ["*", "`", "_", "|", "a-", ":a", " [a", "x a:-a-a", "a_b_"] {
+    for unit in [
+        "*",
+        "`",
+        "_",
+        "|",
+        "a-",
+        ":a",
+        " [a",
+        "x a:-a-a",
+        "a_b_",
+        "a:b ",
+        "http://x.org/",
+    ] {
         let mut text = unit.repeat(size / unit.len());
         text.push('\n');
         let parsed = parse_with(&text, Stage::Parse);
@@ -237,4 +249,13 @@ fn every_unclosed_start_string_gets_its_own_problematic() {
         let parsed = parse_with(&text, Stage::Parse);
         assert_eq!(count(&parsed.doc, Kind::Problematic), repeats, "{unit}");
     }
+}
+
+#[test]
+fn a_paragraph_of_many_addresses_links_every_one() {
+    let repeats = 50_000;
+    let mut text = "x@y.z ".repeat(repeats);
+    text.push('\n');
+    let parsed = parse_with(&text, Stage::Parse);
+    assert_eq!(count(&parsed.doc, Kind::Reference), repeats);
 }

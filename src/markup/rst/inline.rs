@@ -1242,16 +1242,18 @@ impl<'a> Inliner<'a> {
             return;
         }
         let segment: Vec<char> = self.slice(start, end).to_vec();
+        let ahead = Lookahead {
+            colon: next_positions(&segment, ':'),
+            at: next_positions(&segment, '@'),
+        };
         // Work list of ranges (relative to `segment`), processed in order.
         let mut pieces: Vec<(usize, usize, Option<UriMatch>)> = Vec::new();
         // docutils recurses on the text before and after each match; a
         // mismatch (unknown scheme) turns the whole piece into text.
         let mut stack = vec![(0usize, segment.len())];
-        let mut budget = 10_000usize;
         while let Some((a, b)) = stack.pop() {
             let piece = segment.get(a..b).unwrap_or(&[]);
-            let found = if budget > 0 { search_uri(piece) } else { None };
-            budget = budget.saturating_sub(1);
+            let found = search_uri_in(piece, a, &ahead);
             match found {
                 Some(m) if m.scheme_known => {
                     // Pieces are disjoint, so sorting by start restores the order.
@@ -1456,10 +1458,51 @@ struct UriMatch {
 }
 
 /// Leftmost standalone URI or e-mail address in `s` (a string of its own).
+/// For each index, the position of the next `needle` at or after it
+/// (`len` when there is none); one more entry for the end.
+fn next_positions(s: &[char], needle: char) -> Vec<usize> {
+    let mut next = vec![s.len(); s.len() + 1];
+    for i in (0..s.len()).rev() {
+        let here = if s.get(i) == Some(&needle) {
+            i
+        } else {
+            next.get(i + 1).copied().unwrap_or(s.len())
+        };
+        if let Some(slot) = next.get_mut(i) {
+            *slot = here;
+        }
+    }
+    next
+}
+
+/// Where the next ':' and '@' are in the segment being searched.
+struct Lookahead {
+    colon: Vec<usize>,
+    at: Vec<usize>,
+}
+
+/// Leftmost standalone URI in `s`, which starts at `offset` in the segment
+/// `ahead` was built for.
+fn search_uri_in(s: &[char], offset: usize, ahead: &Lookahead) -> Option<UriMatch> {
+    let end = offset + s.len();
+    let found_after =
+        |table: &[usize], p: usize| table.get(offset + p + 1).is_some_and(|&i| i < end);
+    search_uri_with(s, |p| {
+        (found_after(&ahead.colon, p), found_after(&ahead.at, p))
+    })
+}
+
+/// Leftmost standalone URI or e-mail address in `s` (a string of its own).
+#[cfg(test)]
 fn search_uri(s: &[char]) -> Option<UriMatch> {
-    // An absolute URI needs a ':' and an e-mail address an '@' after its start.
-    let last_colon = s.iter().rposition(|&c| c == ':');
-    let last_at = s.iter().rposition(|&c| c == '@');
+    let ahead = Lookahead {
+        colon: next_positions(s, ':'),
+        at: next_positions(s, '@'),
+    };
+    search_uri_in(s, 0, &ahead)
+}
+
+fn search_uri_with(s: &[char], ahead: impl Fn(usize) -> (bool, bool)) -> Option<UriMatch> {
     let mut email_run: (usize, usize) = (usize::MAX, 0);
     // End of the last scanned run of scheme characters: a scheme must be
     // followed by ':', which can only sit at the end of such a run, so
@@ -1467,8 +1510,7 @@ fn search_uri(s: &[char]) -> Option<UriMatch> {
     let mut scheme_run: (usize, usize) = (usize::MAX, 0);
     for p in 0..s.len() {
         let c = s.get(p).copied()?;
-        let colon_ahead = last_colon.is_some_and(|i| i > p);
-        let at_ahead = last_at.is_some_and(|i| i > p);
+        let (colon_ahead, at_ahead) = ahead(p);
         if !colon_ahead && !at_ahead {
             return None;
         }
