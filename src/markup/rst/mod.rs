@@ -86,10 +86,24 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
     if options.stage == Stage::Full {
         transforms::apply(&mut doc, &mut state);
     }
+    let mut diagnostics = std::mem::take(&mut state.diagnostics);
+    if state.suppressed_diagnostics > 0 {
+        diagnostics.push(
+            crate::diag::Diagnostic::warning(
+                "rst/too-many-problems",
+                format!(
+                    "{} more problems in this file are not listed",
+                    state.suppressed_diagnostics
+                ),
+            )
+            .with_span(Span::at(0))
+            .with_help("fix the problems listed first; later ones are often consequences"),
+        );
+    }
     Parsed {
         doc,
         front_matter: None,
-        diagnostics: std::mem::take(&mut state.diagnostics),
+        diagnostics,
     }
 }
 

@@ -95,9 +95,14 @@ pub struct ParserState {
     /// Fully normalised substitution name → exact name.
     pub substitution_names: HashMap<String, String>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Built on the first system message, for its `line` attribute.
-    line_index: Option<crate::source::LineIndex>,
+    /// Problems beyond [`MAX_DIAGNOSTICS`], reported as one summary.
+    pub suppressed_diagnostics: usize,
+    /// Line start offsets, built on the first system message (its `line`).
+    line_starts: Option<Vec<usize>>,
 }
+
+/// Diagnostics kept per file; hostile input can produce millions.
+pub const MAX_DIAGNOSTICS: usize = 1000;
 
 const LEVEL_NAMES: [&str; 5] = ["DEBUG", "INFO", "WARNING", "ERROR", "SEVERE"];
 
@@ -113,10 +118,13 @@ impl ParserState {
     /// The line number (1-based) of a source offset, for system messages.
     pub fn line_of(&mut self, offset: usize) -> usize {
         let source = &self.source;
-        let index = self
-            .line_index
-            .get_or_insert_with(|| crate::source::LineIndex::new(source));
-        index.line_col(source, offset).line
+        let starts = self.line_starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // Only the line number: no column, which would cost a scan of the line.
+        starts.partition_point(|&start| start <= offset).max(1)
     }
 
     /// Create a detached `<system_message>` as docutils' reporter does, and
@@ -144,7 +152,9 @@ impl ParserState {
             doc.attrs_mut(literal).set("xml:space", "preserve");
             doc.push_text(literal, block, span);
         }
-        if level >= 2 {
+        if level >= 2 && self.diagnostics.len() >= MAX_DIAGNOSTICS {
+            self.suppressed_diagnostics += 1;
+        } else if level >= 2 {
             let diagnostic = if level == 2 {
                 Diagnostic::warning(code, message)
             } else {
