@@ -33,71 +33,83 @@ pub(crate) fn deep_copy(doc: &mut Document, node: NodeId) -> NodeId {
     root
 }
 
-/// docutils' `Substitutions` (priority 220).
+/// docutils' `Substitutions` (priority 220). References are replaced in
+/// rounds (each round's replacements applied together, then the references
+/// nested in the inserted copies form the next round), which is the order
+/// docutils' growing work list gives.
 pub(crate) fn substitutions(cx: &mut Context<'_>) {
-    let mut queue: Vec<(NodeId, usize)> = cx
-        .all(Kind::SubstitutionReference)
-        .into_iter()
-        .map(|n| (n, 0))
-        .collect();
-    let mut index = 0;
-    while let Some(&(reference, depth)) = queue.get(index) {
-        index += 1;
-        if cx.doc.parent(reference).is_none() {
-            continue;
+    let mut round: Vec<NodeId> = cx.all(Kind::SubstitutionReference);
+    let mut depth = 0;
+    while !round.is_empty() {
+        let mut next_round = Vec::new();
+        for reference in std::mem::take(&mut round) {
+            if cx.doc.parent(reference).is_none() || cx.is_replaced(reference) {
+                continue;
+            }
+            next_round.extend(substitute(cx, reference, depth));
         }
-        let refname = cx
-            .doc
-            .attrs(reference)
-            .str("refname")
-            .unwrap_or_default()
-            .to_string();
-        let key = if cx.state.substitution_defs.contains_key(&refname) {
-            Some(refname.clone())
-        } else {
-            cx.state
-                .substitution_names
-                .get(&refname.to_lowercase())
-                .cloned()
-        };
-        let definition = key
-            .as_ref()
-            .and_then(|k| cx.state.substitution_defs.get(k))
-            .copied();
-        let Some(definition) = definition else {
-            let span = cx.doc.span(reference);
-            let msg = cx.report(
-                3,
-                "rst/undefined-substitution",
-                &format!("Undefined substitution referenced: \"{refname}\"."),
-                span,
-            );
-            cx.replace_with_problematic(reference, msg, false);
-            continue;
-        };
-        if depth >= MAX_SUBSTITUTION_DEPTH {
-            let span = cx.doc.span(reference);
-            let msg = cx.report(
-                3,
-                "rst/circular-substitution",
-                &format!("Circular substitution definition referenced: \"{refname}\"."),
-                span,
-            );
-            cx.replace_with_problematic(reference, msg, false);
-            continue;
-        }
-        let Some(parent) = cx.doc.parent(reference) else {
-            continue;
-        };
+        cx.flush_replacements();
+        round = next_round;
+        depth += 1;
+    }
+}
+
+/// Replace one substitution reference; returns the references nested in
+/// the inserted copy.
+fn substitute(cx: &mut Context<'_>, reference: NodeId, depth: usize) -> Vec<NodeId> {
+    let refname = cx
+        .doc
+        .attrs(reference)
+        .str("refname")
+        .unwrap_or_default()
+        .to_string();
+    let key = if cx.state.substitution_defs.contains_key(&refname) {
+        Some(refname.clone())
+    } else {
+        cx.state
+            .substitution_names
+            .get(&refname.to_lowercase())
+            .cloned()
+    };
+    let definition = key
+        .as_ref()
+        .and_then(|k| cx.state.substitution_defs.get(k))
+        .copied();
+    let Some(definition) = definition else {
+        let span = cx.doc.span(reference);
+        let msg = cx.report(
+            3,
+            "rst/undefined-substitution",
+            &format!("Undefined substitution referenced: \"{refname}\"."),
+            span,
+        );
+        cx.replace_with_problematic(reference, msg, false);
+        return Vec::new();
+    };
+    if depth >= MAX_SUBSTITUTION_DEPTH {
+        let span = cx.doc.span(reference);
+        let msg = cx.report(
+            3,
+            "rst/circular-substitution",
+            &format!("Circular substitution definition referenced: \"{refname}\"."),
+            span,
+        );
+        cx.replace_with_problematic(reference, msg, false);
+        return Vec::new();
+    }
+    let Some(parent) = cx.doc.parent(reference) else {
+        return Vec::new();
+    };
+    let attrs = cx.doc.attrs(definition);
+    let ltrim = attrs.get("ltrim").is_some() || attrs.get("trim").is_some();
+    let rtrim = attrs.get("rtrim").is_some() || attrs.get("trim").is_some();
+    if ltrim || rtrim {
         let position = cx
             .doc
             .children(parent)
             .iter()
             .position(|&c| c == reference)
             .unwrap_or(0);
-        let attrs = cx.doc.attrs(definition);
-        let ltrim = attrs.get("ltrim").is_some() || attrs.get("trim").is_some();
-        let rtrim = attrs.get("rtrim").is_some() || attrs.get("trim").is_some();
         if ltrim && position > 0 {
             if let Some(&previous) = cx.doc.children(parent).get(position - 1) {
                 if cx.doc.kind(previous) == Kind::Text {
@@ -114,19 +126,28 @@ pub(crate) fn substitutions(cx: &mut Context<'_>) {
                 }
             }
         }
-        let copy = deep_copy(cx.doc, definition);
-        let nested: Vec<NodeId> = cx
-            .doc
-            .descendants(copy)
-            .filter(|&n| cx.doc.kind(n) == Kind::SubstitutionReference)
-            .collect();
-        let children: Vec<NodeId> = cx.doc.children(copy).to_vec();
-        for (offset, child) in children.into_iter().enumerate() {
-            cx.doc.insert(parent, position + offset, child);
-        }
-        cx.doc.detach(reference);
-        queue.extend(nested.into_iter().map(|n| (n, depth + 1)));
     }
+    // A reference inside the definition already handled in this round must
+    // be replaced before copying (docutils copies the updated definition).
+    let stale = cx
+        .doc
+        .descendants(definition)
+        .any(|n| cx.is_replaced(n) && cx.doc.parent(n).is_some());
+    if stale {
+        cx.flush_replacements();
+    }
+    let copy = deep_copy(cx.doc, definition);
+    let nested: Vec<NodeId> = cx
+        .doc
+        .descendants(copy)
+        .filter(|&n| cx.doc.kind(n) == Kind::SubstitutionReference)
+        .collect();
+    let children: Vec<NodeId> = std::mem::take(&mut cx.doc.get_mut(copy).children);
+    for &child in &children {
+        cx.doc.get_mut(child).parent = None;
+    }
+    cx.replace_later(reference, children);
+    nested
 }
 
 /// docutils' `PropagateTargets` (260): a block-level target hands its ids
@@ -375,13 +396,25 @@ pub(crate) fn indirect_hyperlinks(cx: &mut Context<'_>) {
         .collect();
     for target in indirect {
         if !cx.resolved.contains(&target) {
-            resolve_indirect_target(cx, target, 0);
+            let mut in_progress = std::collections::HashSet::new();
+            resolve_indirect_target(cx, target, &mut in_progress);
         }
         resolve_indirect_references(cx, target, 0);
     }
 }
 
-fn resolve_indirect_target(cx: &mut Context<'_>, target: NodeId, depth: usize) {
+/// Chains of indirect targets longer than this are reported as circular
+/// (the resolution recurses once per link).
+const MAX_INDIRECT_CHAIN: usize = 1000;
+
+/// docutils' `resolve_indirect_target`; `in_progress` plays the part of
+/// docutils' `multiply_indirect` marks (a target met again while its own
+/// resolution is under way forms a circle).
+fn resolve_indirect_target(
+    cx: &mut Context<'_>,
+    target: NodeId,
+    in_progress: &mut std::collections::HashSet<NodeId>,
+) {
     let refname = cx.doc.attrs(target).str("refname").map(str::to_string);
     let reftarget_id = match &refname {
         None => cx.doc.attrs(target).str("refid").map(str::to_string),
@@ -404,11 +437,13 @@ fn resolve_indirect_target(cx: &mut Context<'_>, target: NodeId, depth: usize) {
         && !cx.resolved.contains(&reftarget)
         && cx.doc.attrs(reftarget).get("refname").is_some()
     {
-        if depth > 32 || reftarget == target {
+        if in_progress.contains(&target) || in_progress.len() >= MAX_INDIRECT_CHAIN {
             indirect_target_error(cx, target, "forming a circular reference");
             return;
         }
-        resolve_indirect_target(cx, reftarget, depth + 1);
+        in_progress.insert(target);
+        resolve_indirect_target(cx, reftarget, in_progress);
+        in_progress.remove(&target);
     }
     let reftarget_attrs = cx.doc.attrs(reftarget).clone();
     if let Some(refuri) = reftarget_attrs.str("refuri") {
@@ -473,7 +508,11 @@ fn indirect_target_error(cx: &mut Context<'_>, target: NodeId, explanation: &str
     cx.state.set_id(cx.doc, msg, None, "");
     let mut seen = std::collections::HashSet::new();
     for reference in reflist {
-        if seen.insert(reference) && cx.doc.parent(reference).is_some() && reference != target {
+        if seen.insert(reference)
+            && cx.doc.parent(reference).is_some()
+            && !cx.is_replaced(reference)
+            && reference != target
+        {
             cx.replace_with_problematic(reference, msg, false);
         }
     }
@@ -810,7 +849,7 @@ pub(crate) fn dangling_references(cx: &mut Context<'_>) {
         })
         .collect();
     for node in candidates {
-        if cx.resolved.contains(&node) || cx.doc.parent(node).is_none() {
+        if cx.resolved.contains(&node) || cx.doc.parent(node).is_none() || cx.is_replaced(node) {
             continue;
         }
         let Some(refname) = cx.doc.attrs(node).str("refname").map(str::to_string) else {
