@@ -259,3 +259,28 @@ fn a_paragraph_of_many_addresses_links_every_one() {
     let parsed = parse_with(&text, Stage::Parse);
     assert_eq!(count(&parsed.doc, Kind::Reference), repeats);
 }
+
+#[test]
+fn thousands_of_broken_references_are_each_reported_once() {
+    let repeats = 20_000;
+    for unit in ["a_ ", "[#]_ ", "|x| "] {
+        let mut text = unit.repeat(repeats);
+        text.push('\n');
+        let parsed = parse_with(&text, Stage::Full);
+        assert_eq!(count(&parsed.doc, Kind::Problematic), repeats, "{unit}");
+    }
+}
+
+#[test]
+fn circular_indirect_targets_are_reported_like_docutils() {
+    let got = tree(".. _a: b_\n.. _b: a_\n\na_ b_\n", Stage::Full, false);
+    assert!(
+        got.contains("<target ids=\"a\" names=\"a\" refid=\"a\">"),
+        "{got}"
+    );
+    assert!(
+        got.contains("<problematic ids=\"problematic-1 b\" names=\"b\""),
+        "{got}"
+    );
+    assert!(got.contains("forming a circular reference"), "{got}");
+}

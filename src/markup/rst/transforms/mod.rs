@@ -19,6 +19,7 @@ mod parts;
 mod references;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::state::ParserState;
 use crate::markup::doc::{Document, Kind, NodeId};
@@ -38,6 +39,7 @@ pub fn apply(doc: &mut Document, state: &mut ParserState) {
         scanned: 0,
         replacements: Vec::new(),
         replaced: HashSet::new(),
+        ref_cache: None,
     };
     let transforms: [fn(&mut Context<'_>); 16] = [
         misc::class_attribute,            // 210
@@ -89,7 +91,13 @@ pub(crate) struct Context<'a> {
     replacements: Vec<(NodeId, Vec<NodeId>)>,
     /// Nodes already scheduled for replacement.
     replaced: HashSet<NodeId>,
+    /// `refnames` / `refids` maps frozen for the duration of one transform
+    /// that would otherwise rebuild them per target.
+    pub ref_cache: Option<(Rc<RefMap>, Rc<RefMap>)>,
 }
+
+/// Name or id → the nodes referring to it.
+pub(crate) type RefMap = HashMap<String, Vec<NodeId>>;
 
 /// More than the number of [`Kind`] variants.
 const KIND_SLOTS: usize = 256;

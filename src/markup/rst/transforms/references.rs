@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::Context;
+use std::rc::Rc;
+
+use super::{Context, RefMap};
 use crate::markup::doc::{Document, Kind, NodeId, Value};
 
 /// Substitution nesting deeper than this is treated as circular.
@@ -345,8 +347,15 @@ fn is_anonymous(doc: &Document, node: NodeId) -> bool {
 }
 
 /// docutils' `document.refnames`: name → nodes referring to it by name.
-fn refnames(cx: &mut Context<'_>) -> HashMap<String, Vec<NodeId>> {
-    let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+fn refnames(cx: &mut Context<'_>) -> Rc<RefMap> {
+    if let Some((names, _)) = &cx.ref_cache {
+        return Rc::clone(names);
+    }
+    Rc::new(build_refnames(cx))
+}
+
+fn build_refnames(cx: &mut Context<'_>) -> RefMap {
+    let mut map: RefMap = HashMap::new();
     if !cx.exists(Kind::Reference) && !cx.exists(Kind::Target) {
         return map;
     }
@@ -370,8 +379,15 @@ fn refnames(cx: &mut Context<'_>) -> HashMap<String, Vec<NodeId>> {
 }
 
 /// docutils' `document.refids`: id → nodes pointing at it with `refid`.
-fn refids(cx: &mut Context<'_>) -> HashMap<String, Vec<NodeId>> {
-    let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+fn refids(cx: &mut Context<'_>) -> Rc<RefMap> {
+    if let Some((_, ids)) = &cx.ref_cache {
+        return Rc::clone(ids);
+    }
+    Rc::new(build_refids(cx))
+}
+
+fn build_refids(cx: &mut Context<'_>) -> RefMap {
+    let mut map: RefMap = HashMap::new();
     if !cx.exists(Kind::Reference) && !cx.exists(Kind::Target) {
         return map;
     }
@@ -389,6 +405,11 @@ fn refids(cx: &mut Context<'_>) -> HashMap<String, Vec<NodeId>> {
 
 /// docutils' `IndirectHyperlinks` (460).
 pub(crate) fn indirect_hyperlinks(cx: &mut Context<'_>) {
+    // Resolved references are skipped through `cx.resolved`, so the maps
+    // can be built once for the whole transform.
+    let names = build_refnames(cx);
+    let ids = build_refids(cx);
+    cx.ref_cache = Some((Rc::new(names), Rc::new(ids)));
     let indirect: Vec<NodeId> = cx
         .all(Kind::Target)
         .into_iter()
@@ -401,6 +422,7 @@ pub(crate) fn indirect_hyperlinks(cx: &mut Context<'_>) {
         }
         resolve_indirect_references(cx, target, 0);
     }
+    cx.ref_cache = None;
 }
 
 /// Chains of indirect targets longer than this are reported as circular
