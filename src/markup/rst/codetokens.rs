@@ -23,15 +23,27 @@ pub fn chunks_marked(text: &str, language: &str) -> Vec<(String, bool)> {
     match lower.as_str() {
         "python" | "python3" | "py" | "py3" | "pycon" | "bash" | "sh" | "shell" | "console"
         | "yaml" | "toml" | "ini" | "c" | "cpp" | "rust" | "javascript" | "js" | "json"
-        | "java" | "go" => split_code(text, if lower.starts_with("py") { "#" } else { "" })
-            .into_iter()
-            .map(|run| {
-                let token = !run.trim().is_empty();
-                (run, token)
-            })
-            .collect(),
+        | "java" | "go" | "xml" | "html" | "cfg" | "dosini" => {
+            { split_code(text, comment_marker(&lower)) }
+                .into_iter()
+                .map(|run| {
+                    let token = !run.trim().is_empty();
+                    (run, token)
+                })
+                .collect()
+        }
         "latex" | "tex" => split_latex(text),
         _ => vec![(text.to_string(), false)],
+    }
+}
+
+/// The line-comment marker of a language, as its Pygments lexer sees it.
+fn comment_marker(language: &str) -> &'static str {
+    match language {
+        "python" | "python3" | "py" | "py3" | "pycon" | "bash" | "sh" | "shell" | "yaml"
+        | "toml" | "ini" | "cfg" | "dosini" => "#",
+        "c" | "cpp" | "rust" | "javascript" | "js" | "java" | "go" => "//",
+        _ => "",
     }
 }
 

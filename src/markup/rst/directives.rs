@@ -162,7 +162,7 @@ fn spec_for(name: &str, sphinx: bool) -> Option<Spec> {
         "code" | "code-block" | "sourcecode" if sphinx => {
             spec(0, 1, false, SPHINX_CODE_OPTIONS, true)
         }
-        "code" => spec(0, 1, false, CODE_OPTIONS, true),
+        "code" | "code-block" | "sourcecode" => spec(0, 1, false, CODE_OPTIONS, true),
         "math" => spec(0, 0, false, CLASS_NAME, true),
         "contents" => spec(
             0,
