@@ -1008,6 +1008,9 @@ impl<'a> Inliner<'a> {
                 };
             }
         }
+        if problem_budget_spent(self.state) {
+            return Outcome::text(end);
+        }
         let raw = restore_backslashes(self.slice(start, end));
         let message = format!("Inline {name} start-string without end-string.");
         let span = self.span(start, end);
@@ -1076,6 +1079,9 @@ impl<'a> Inliner<'a> {
         }
         let end = self.search_end(EndKind::Interpreted, match_end);
         let Some(end) = end.filter(|m| m.start > match_end) else {
+            if problem_budget_spent(self.state) {
+                return Outcome::text(match_end);
+            }
             let raw = restore_backslashes(self.slice(backquote, match_end));
             let span = self.span(backquote, match_end);
             let (problematic, msg) = self.problematic(
@@ -1326,6 +1332,21 @@ fn accepts_body_elements(kind: Kind) -> bool {
             | Kind::TodoNode
             | Kind::SystemMessage
     )
+}
+
+/// After this many `<problematic>` nodes in one file, further markup
+/// errors are left as plain text: docutils has no such limit, but a
+/// hostile file of millions of unbalanced start-strings would otherwise
+/// cost gigabytes of nodes and messages.
+pub(crate) const MAX_PROBLEMATIC: usize = 10_000;
+
+/// Has this file used up its budget of `<problematic>` nodes?
+pub(crate) fn problem_budget_spent(state: &ParserState) -> bool {
+    state
+        .targets
+        .id_counter
+        .get("problematic-")
+        .is_some_and(|&count| count >= MAX_PROBLEMATIC)
 }
 
 /// Build a `<problematic>` + `<system_message>` pair (docutils' `problematic`).

@@ -8,6 +8,10 @@ use std::rc::Rc;
 
 use super::{Context, RefMap};
 use crate::markup::doc::{Document, Kind, NodeId, Value};
+use crate::markup::rst::inline::problem_budget_spent;
+
+/// docutils' default `line_length_limit`.
+const LINE_LENGTH_LIMIT: usize = 10_000;
 
 /// Substitution nesting deeper than this is treated as circular.
 const MAX_SUBSTITUTION_DEPTH: usize = 32;
@@ -44,11 +48,12 @@ pub(crate) fn substitutions(cx: &mut Context<'_>) {
     let mut depth = 0;
     while !round.is_empty() {
         let mut next_round = Vec::new();
+        let mut lengths: HashMap<NodeId, usize> = HashMap::new();
         for reference in std::mem::take(&mut round) {
             if cx.doc.parent(reference).is_none() || cx.is_replaced(reference) {
                 continue;
             }
-            next_round.extend(substitute(cx, reference, depth));
+            next_round.extend(substitute(cx, reference, depth, &mut lengths));
         }
         cx.flush_replacements();
         round = next_round;
@@ -58,7 +63,14 @@ pub(crate) fn substitutions(cx: &mut Context<'_>) {
 
 /// Replace one substitution reference; returns the references nested in
 /// the inserted copy.
-fn substitute(cx: &mut Context<'_>, reference: NodeId, depth: usize) -> Vec<NodeId> {
+/// `lengths` caches each clean definition's text length for the round (it
+/// only changes when a reference inside it is replaced, which clears it).
+fn substitute(
+    cx: &mut Context<'_>,
+    reference: NodeId,
+    depth: usize,
+    lengths: &mut HashMap<NodeId, usize>,
+) -> Vec<NodeId> {
     let refname = cx
         .doc
         .attrs(reference)
@@ -78,6 +90,13 @@ fn substitute(cx: &mut Context<'_>, reference: NodeId, depth: usize) -> Vec<Node
         .and_then(|k| cx.state.substitution_defs.get(k))
         .copied();
     let Some(definition) = definition else {
+        if problem_budget_spent(cx.state) {
+            let span = cx.doc.span(reference);
+            let text = cx.rawsource(reference);
+            let replacement = cx.doc.create_text(text, span);
+            cx.replace_later(reference, vec![replacement]);
+            return Vec::new();
+        }
         let span = cx.doc.span(reference);
         let msg = cx.report(
             3,
@@ -131,12 +150,35 @@ fn substitute(cx: &mut Context<'_>, reference: NodeId, depth: usize) -> Vec<Node
     }
     // A reference inside the definition already handled in this round must
     // be replaced before copying (docutils copies the updated definition).
-    let stale = cx
-        .doc
-        .descendants(definition)
-        .any(|n| cx.is_replaced(n) && cx.doc.parent(n).is_some());
-    if stale {
-        cx.flush_replacements();
+    let length = match lengths.get(&definition) {
+        Some(&length) => length,
+        None => {
+            let stale = cx
+                .doc
+                .descendants(definition)
+                .any(|n| cx.is_replaced(n) && cx.doc.parent(n).is_some());
+            if stale {
+                cx.flush_replacements();
+                lengths.clear();
+            }
+            let length = cx.doc.text_content(definition).chars().count();
+            lengths.insert(definition, length);
+            length
+        }
+    };
+    // docutils refuses to expand definitions longer than its line length
+    // limit, which also stops exponential nesting ("billion laughs").
+    if length > LINE_LENGTH_LIMIT {
+        let span = cx.doc.span(reference);
+        let name = key.unwrap_or_default();
+        let msg = cx.report(
+            3,
+            "rst/substitution-too-long",
+            &format!("Substitution definition \"{name}\" exceeds the line-length-limit."),
+            span,
+        );
+        cx.replace_with_problematic(reference, msg, false);
+        return Vec::new();
     }
     let copy = deep_copy(cx.doc, definition);
     let nested: Vec<NodeId> = cx
@@ -883,6 +925,13 @@ pub(crate) fn dangling_references(cx: &mut Context<'_>) {
                 attrs.remove("refname");
                 attrs.set("refid", id);
                 cx.resolved.insert(node);
+            }
+            None if problem_budget_spent(cx.state) => {
+                // Past the problem budget: keep the reference's text only.
+                let span = cx.doc.span(node);
+                let text = cx.doc.text_content(node);
+                let replacement = cx.doc.create_text(text, span);
+                cx.replace_later(node, vec![replacement]);
             }
             None => {
                 let message = if cx.state.targets.nameids.contains_key(&refname) {
