@@ -1577,6 +1577,7 @@ impl Parser<'_> {
                 ))
             }
         };
+        let text = select_included(&text, block)?;
         let span = block.span;
         if block.has("literal") || block.has("code") {
             let node = self.doc.create(Kind::LiteralBlock, span);
@@ -1752,6 +1753,47 @@ fn split_unescaped_whitespace(text: &str) -> Vec<String> {
         parts.push(current);
     }
     parts
+}
+
+/// docutils `include` options `start-line`, `end-line`, `start-after`, `end-before`.
+fn select_included(text: &str, block: &Block<'_>) -> Result<String, Failure> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let parse_index = |name: &str| -> Result<Option<i64>, Failure> {
+        match block.opt(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                fail(format!("Error in \"include\" directive:\ninvalid option value: (option: \"{name}\"; value: '{v}')."))
+            }),
+        }
+    };
+    let len = lines.len() as i64;
+    let clamp = |i: i64| -> usize { (if i < 0 { (len + i).max(0) } else { i.min(len) }) as usize };
+    let start = parse_index("start-line")?.map_or(0, clamp);
+    let end = parse_index("end-line")?.map_or(lines.len(), clamp);
+    let mut selected: String = lines.get(start..end.max(start)).unwrap_or(&[]).concat();
+    if let Some(after) = block.opt("start-after") {
+        match selected.find(after) {
+            Some(pos) => selected = selected[pos + after.len()..].to_string(),
+            None => return Err(Failure(
+                4,
+                "Problem with \"start-after\" option of \"include\" directive:\nText not found."
+                    .to_string(),
+            )),
+        }
+    }
+    if let Some(before) = block.opt("end-before") {
+        match selected.find(before) {
+            Some(pos) => selected.truncate(pos),
+            None => {
+                return Err(Failure(
+                    4,
+                    "Problem with \"end-before\" option of \"include\" directive:\nText not found."
+                        .to_string(),
+                ))
+            }
+        }
+    }
+    Ok(selected)
 }
 
 /// Sphinx `:dedent:`: remove `n` columns, or the common indentation.
