@@ -55,6 +55,36 @@ pub struct RstOptions {
     /// Directive names rendered as `<generic_directive>` (SPHINX.md,
     /// configured per repository, e.g. the PEPs' `canonical-doc`).
     pub generic_directives: Vec<String>,
+    /// Sphinx `extlinks` roles (SPHINX.md, configured per repository).
+    pub extlinks: Vec<roles::Extlink>,
+}
+
+impl RstOptions {
+    /// SPHINX.md's `peps` preset (python/peps): its extlinks and generic directives.
+    pub fn with_peps_preset(mut self) -> RstOptions {
+        self.sphinx = true;
+        self.extlinks.extend(
+            [
+                "cpython-issue=https://github.com/python/cpython/issues/%s|python/cpython#%s",
+                "cpython-pr=https://github.com/python/cpython/pull/%s|python/cpython#%s",
+                "pypi=https://pypi.org/project/%s/|%s",
+            ]
+            .iter()
+            .filter_map(|spec| roles::Extlink::parse(spec)),
+        );
+        self.generic_directives.extend(
+            [
+                "canonical-doc",
+                "canonical-pypa-spec",
+                "canonical-typing-spec",
+                "rejected",
+                "superseded",
+                "withdrawn",
+            ]
+            .map(String::from),
+        );
+        self
+    }
 }
 
 /// Parse reStructuredText into a document tree.
