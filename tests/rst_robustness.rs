@@ -161,6 +161,29 @@ fn include_outside_root_is_refused_even_through_a_symlink() {
 }
 
 #[test]
+fn include_options_select_part_of_the_file() {
+    let root = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        root.path().join("part.rst"),
+        "Skipped.\n\n.. start\n\nKept paragraph.\n\n.. end\n\nAlso skipped.\n",
+    )
+    .expect("write");
+    let options = RstOptions {
+        stage: Stage::Parse,
+        root: Some(root.path().to_path_buf()),
+        current_file: Some("index.rst".into()),
+        ..Default::default()
+    };
+    let parsed = parse(
+        ".. include:: part.rst\n   :start-after: .. start\n   :end-before: .. end\n",
+        &options,
+    );
+    let tree = specsite::markup::pseudoxml::print(&parsed.doc);
+    assert!(tree.contains("Kept paragraph."), "{tree}");
+    assert!(!tree.contains("Skipped"), "{tree}");
+}
+
+#[test]
 fn recursive_include_stops() {
     let root = tempfile::tempdir().expect("tempdir");
     std::fs::write(root.path().join("a.rst"), "A\n\n.. include:: a.rst\n").expect("write");

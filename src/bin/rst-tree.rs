@@ -12,6 +12,11 @@ fn main() {
     let mut sphinx = false;
     let mut path: Option<String> = None;
     let mut args = std::env::args().skip(1);
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if all.first().map(String::as_str) == Some("--throughput") {
+        throughput(&all[1..]);
+        return;
+    }
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--stage" => {
@@ -42,4 +47,52 @@ fn main() {
         std::process::exit(2);
     }
     print!("{}", rst_tree(&input, stage, sphinx));
+}
+
+/// `rst-tree --throughput FILE...`: parse (Sphinx profile, full stage) and
+/// print every file, single-threaded, and report MB/s. For measuring only.
+fn throughput(paths: &[String]) {
+    let texts: Vec<String> = paths
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let rounds = 5;
+    let start = std::time::Instant::now();
+    let cpu_before = cpu_seconds();
+    let mut printed = 0usize;
+    for _ in 0..rounds {
+        for text in &texts {
+            printed += rst_tree(text, Stage::Full, true).len();
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_before;
+    let mb = (bytes * rounds) as f64 / 1_000_000.0;
+    println!(
+        "{} files, {:.1} MB x {rounds}: {:.2} s wall, {:.1} MB/s wall, {:.2} s CPU, {:.1} MB/s CPU (output {} bytes)",
+        texts.len(),
+        bytes as f64 / 1_000_000.0,
+        seconds,
+        mb / seconds,
+        cpu,
+        mb / cpu.max(1e-9),
+        printed
+    );
+}
+
+/// User + system CPU time of this process (Linux `/proc/self/stat`, 100 Hz
+/// ticks), so the figure is meaningful on a busy machine; 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }

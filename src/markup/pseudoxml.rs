@@ -15,7 +15,7 @@ pub fn print(doc: &Document) -> String {
     while let Some((id, level)) = stack.pop() {
         let node = doc.get(id);
         if node.kind == Kind::Text {
-            for line in node.text.lines() {
+            for line in python_splitlines(&node.text) {
                 push_indent(&mut out, level);
                 out.push_str(line);
                 out.push('\n');
@@ -39,11 +39,20 @@ pub fn print(doc: &Document) -> String {
                     if items.is_empty() {
                         continue;
                     }
-                    items
-                        .iter()
-                        .map(|item| item.replace('\\', "\\\\").replace(' ', "\\ "))
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    let mut joined = String::new();
+                    for (k, item) in items.iter().enumerate() {
+                        if k > 0 {
+                            joined.push(' ');
+                        }
+                        for c in item.chars() {
+                            match c {
+                                '\\' => joined.push_str("\\\\"),
+                                ' ' => joined.push_str("\\ "),
+                                _ => joined.push(c),
+                            }
+                        }
+                    }
+                    joined
                 }
             };
             out.push(' ');
@@ -60,6 +69,45 @@ pub fn print(doc: &Document) -> String {
     out
 }
 
+/// Python's `str.splitlines()`: docutils prints text with it, so these
+/// separators all start a new output line. Scans bytes; the separators
+/// outside ASCII (U+0085, U+2028, U+2029) start with 0xC2 or 0xE2.
+fn python_splitlines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let (is_break, width) = match bytes[i] {
+                b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1e => (true, 1),
+                0xC2 if bytes.get(i + 1) == Some(&0x85) => (true, 2),
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8) | Some(0xA9)) =>
+                {
+                    (true, 3)
+                }
+                _ => (false, 1),
+            };
+            if is_break {
+                let line = &rest[..i];
+                let mut next = i + width;
+                if bytes[i] == b'\r' && bytes.get(next) == Some(&b'\n') {
+                    next += 1;
+                }
+                rest = &rest[next..];
+                return Some(line);
+            }
+            i += 1;
+        }
+        let line = rest;
+        rest = "";
+        Some(line)
+    })
+}
+
 fn push_indent(out: &mut String, level: usize) {
     for _ in 0..level {
         out.push_str("    ");
@@ -70,6 +118,12 @@ fn push_indent(out: &mut String, level: usize) {
 mod tests {
     use super::*;
     use crate::source::Span;
+
+    #[test]
+    fn splits_text_like_python() {
+        let lines: Vec<&str> = python_splitlines("a\u{2028}b\r\nc\n\nd\n").collect();
+        assert_eq!(lines, ["a", "b", "c", "", "d"]);
+    }
 
     #[test]
     fn prints_docutils_layout() {

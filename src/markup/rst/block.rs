@@ -57,23 +57,20 @@ pub fn get_indented<'a>(
     }
     let mut blank_finish = true;
     while end < lines.len() {
-        let text = lines[end].text;
-        let insufficient = match block_indent {
-            Some(bi) => text.bytes().take(bi).any(|b| b != b' '),
-            None => false,
-        };
-        if !text.is_empty() && (!text.starts_with(' ') || insufficient) {
+        let line = lines[end];
+        let blank = line.is_blank();
+        let insufficient = block_indent.is_some_and(|bi| !blank && line.indent() < bi);
+        if !line.text.is_empty() && (!line.is_indented() || insufficient) {
             blank_finish = end > start && lines[end - 1].is_blank();
             break;
         }
-        let stripped = text.trim_start_matches(' ');
-        if stripped.trim().is_empty() {
+        if blank {
             if until_blank {
                 blank_finish = true;
                 break;
             }
         } else if block_indent.is_none() {
-            let line_indent = text.len() - stripped.len();
+            let line_indent = line.indent();
             indent = Some(indent.map_or(line_indent, |i| i.min(line_indent)));
         }
         end += 1;
@@ -1544,9 +1541,7 @@ impl<'d> Parser<'d> {
             let line = lines[i];
             let marker = line.text.get(..marker_end).unwrap_or(line.text);
             let Some(options) = super::options::parse_option_marker(marker) else {
-                if list.is_none() {
-                    return None;
-                }
+                list?;
                 break true;
             };
             let indented = get_indented(lines, i, false, true, None, Some(marker_end), true);

@@ -23,15 +23,27 @@ pub fn chunks_marked(text: &str, language: &str) -> Vec<(String, bool)> {
     match lower.as_str() {
         "python" | "python3" | "py" | "py3" | "pycon" | "bash" | "sh" | "shell" | "console"
         | "yaml" | "toml" | "ini" | "c" | "cpp" | "rust" | "javascript" | "js" | "json"
-        | "java" | "go" => split_code(text, if lower.starts_with("py") { "#" } else { "" })
-            .into_iter()
-            .map(|run| {
-                let token = !run.trim().is_empty();
-                (run, token)
-            })
-            .collect(),
+        | "java" | "go" | "xml" | "html" | "cfg" | "dosini" => {
+            { split_code(text, comment_marker(&lower)) }
+                .into_iter()
+                .map(|run| {
+                    let token = !run.trim().is_empty();
+                    (run, token)
+                })
+                .collect()
+        }
         "latex" | "tex" => split_latex(text),
         _ => vec![(text.to_string(), false)],
+    }
+}
+
+/// The line-comment marker of a language, as its Pygments lexer sees it.
+fn comment_marker(language: &str) -> &'static str {
+    match language {
+        "python" | "python3" | "py" | "py3" | "pycon" | "bash" | "sh" | "shell" | "yaml"
+        | "toml" | "ini" | "cfg" | "dosini" => "#",
+        "c" | "cpp" | "rust" | "javascript" | "js" | "java" | "go" => "//",
+        _ => "",
     }
 }
 
@@ -59,19 +71,17 @@ fn split_code(text: &str, comment: &str) -> Vec<String> {
             run_start = i;
             continue;
         }
-        if !comment.is_empty() && text[i..].starts_with(comment) {
+        if !comment.is_empty() && bytes[i..].starts_with(comment.as_bytes()) {
             let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
             i = end;
             continue;
         }
         if b == b'\'' || b == b'"' {
-            let triple = &text[i..].get(..3).filter(|t| t.bytes().all(|c| c == b));
-            let (delimiter_len, multi) = if triple.is_some() {
-                (3, true)
-            } else {
-                (1, false)
-            };
-            let delimiter = &text[i..i + delimiter_len];
+            let triple = bytes
+                .get(i..i + 3)
+                .is_some_and(|t| t.iter().all(|&c| c == b));
+            let (delimiter_len, multi) = if triple { (3, true) } else { (1, false) };
+            let delimiter = &bytes[i..i + delimiter_len];
             let mut j = i + delimiter_len;
             while j < bytes.len() {
                 if bytes[j] == b'\\' {
@@ -81,13 +91,17 @@ fn split_code(text: &str, comment: &str) -> Vec<String> {
                 if !multi && bytes[j] == b'\n' {
                     break;
                 }
-                if text[j..].starts_with(delimiter) {
+                if bytes[j..].starts_with(delimiter) {
                     j += delimiter_len;
                     break;
                 }
                 j += 1;
             }
             i = j.min(bytes.len());
+            // Byte steps may stop inside a character (after a backslash).
+            while i < bytes.len() && !text.is_char_boundary(i) {
+                i += 1;
+            }
             continue;
         }
         i += 1;
@@ -178,6 +192,14 @@ mod tests {
     fn python_strings_and_comments_keep_their_spaces() {
         let runs = chunks("print('a b') # c d", "python3");
         assert_eq!(runs, ["print('a b')", " ", "# c d"]);
+    }
+
+    #[test]
+    fn multibyte_text_in_strings_and_escapes_does_not_panic() {
+        let runs = chunks("x = \"a\\\u{201d} b\" # \u{201d}\n'\u{e9}'", "python");
+        assert_eq!(runs.concat(), "x = \"a\\\u{201d} b\" # \u{201d}\n'\u{e9}'");
+        let runs = chunks("\u{201c}quoted\u{201d} 'x\\", "bash");
+        assert_eq!(runs.concat(), "\u{201c}quoted\u{201d} 'x\\");
     }
 
     #[test]

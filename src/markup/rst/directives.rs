@@ -162,7 +162,7 @@ fn spec_for(name: &str, sphinx: bool) -> Option<Spec> {
         "code" | "code-block" | "sourcecode" if sphinx => {
             spec(0, 1, false, SPHINX_CODE_OPTIONS, true)
         }
-        "code" => spec(0, 1, false, CODE_OPTIONS, true),
+        "code" | "code-block" | "sourcecode" => spec(0, 1, false, CODE_OPTIONS, true),
         "math" => spec(0, 0, false, CLASS_NAME, true),
         "contents" => spec(
             0,
@@ -565,11 +565,14 @@ fn parse_options(lines: &[Line<'_>], spec: &Spec) -> Result<Vec<(String, String)
     Ok(options)
 }
 
+/// Arguments, options and content of a directive block.
+type DirectiveParts<'a> = (Vec<String>, Vec<(String, String)>, Vec<Line<'a>>);
+
 /// docutils `parse_directive_block`.
 fn parse_directive_block<'a>(
     mut indented: Vec<Line<'a>>,
     spec: &Spec,
-) -> Result<(Vec<String>, Vec<(String, String)>, Vec<Line<'a>>), String> {
+) -> Result<DirectiveParts<'a>, String> {
     if indented.first().is_some_and(|l| l.is_blank()) {
         indented.remove(0);
     }
@@ -674,9 +677,7 @@ impl Parser<'_> {
             let info = self.msg(1, "rst/unknown-directive", &format!("No directive entry for \"{name}\" in module \"docutils.parsers.rst.languages.en\".\nTrying \"{name}\" as canonical directive name."), span, None);
             let message = format!("Unknown directive type \"{name}\".");
             let error = self.msg(3, "rst/unknown-directive", &message, span, Some(&text));
-            if let Some(d) = self.state.diagnostics.last_mut() {
-                d.help = Some("check the directive name for typos, or enable the Sphinx profile if this is a Sphinx directive".to_string());
-            }
+
             return (
                 vec![info, error],
                 indented.blank_finish,
@@ -1576,6 +1577,7 @@ impl Parser<'_> {
                 ))
             }
         };
+        let text = select_included(&text, block)?;
         let span = block.span;
         if block.has("literal") || block.has("code") {
             let node = self.doc.create(Kind::LiteralBlock, span);
@@ -1592,10 +1594,7 @@ impl Parser<'_> {
         let store = super::lines::split(&text);
         let lines: Vec<Line<'_>> = store
             .iter()
-            .map(|(t, _)| Line {
-                text: t.as_ref(),
-                offset: span.start,
-            })
+            .map(|(t, _)| Line::new(t.as_ref(), span.start))
             .collect();
         self.include_depth += 1;
         self.parse_body(&lines, parent, match_titles);
@@ -1754,6 +1753,47 @@ fn split_unescaped_whitespace(text: &str) -> Vec<String> {
         parts.push(current);
     }
     parts
+}
+
+/// docutils `include` options `start-line`, `end-line`, `start-after`, `end-before`.
+fn select_included(text: &str, block: &Block<'_>) -> Result<String, Failure> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let parse_index = |name: &str| -> Result<Option<i64>, Failure> {
+        match block.opt(name) {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| {
+                fail(format!("Error in \"include\" directive:\ninvalid option value: (option: \"{name}\"; value: '{v}')."))
+            }),
+        }
+    };
+    let len = lines.len() as i64;
+    let clamp = |i: i64| -> usize { (if i < 0 { (len + i).max(0) } else { i.min(len) }) as usize };
+    let start = parse_index("start-line")?.map_or(0, clamp);
+    let end = parse_index("end-line")?.map_or(lines.len(), clamp);
+    let mut selected: String = lines.get(start..end.max(start)).unwrap_or(&[]).concat();
+    if let Some(after) = block.opt("start-after") {
+        match selected.find(after) {
+            Some(pos) => selected = selected[pos + after.len()..].to_string(),
+            None => return Err(Failure(
+                4,
+                "Problem with \"start-after\" option of \"include\" directive:\nText not found."
+                    .to_string(),
+            )),
+        }
+    }
+    if let Some(before) = block.opt("end-before") {
+        match selected.find(before) {
+            Some(pos) => selected.truncate(pos),
+            None => {
+                return Err(Failure(
+                    4,
+                    "Problem with \"end-before\" option of \"include\" directive:\nText not found."
+                        .to_string(),
+                ))
+            }
+        }
+    }
+    Ok(selected)
 }
 
 /// Sphinx `:dedent:`: remove `n` columns, or the common indentation.

@@ -31,10 +31,7 @@ pub fn simplename_len(s: &str) -> usize {
     if !seen {
         return 0;
     }
-    loop {
-        let Some(&(_, sep)) = chars.peek() else {
-            break;
-        };
+    while let Some(&(_, sep)) = chars.peek() {
         if !matches!(sep, '-' | '.' | '_' | '+' | ':') {
             break;
         }
@@ -566,10 +563,7 @@ impl Parser<'_> {
             let cut = (cut..=trimmed_text.len())
                 .find(|&c| trimmed_text.is_char_boundary(c))
                 .unwrap_or(trimmed_text.len());
-            *first = Line {
-                text: &trimmed_text[cut..],
-                offset: stripped.offset + cut,
-            };
+            *first = Line::new(&trimmed_text[cut..], stripped.offset + cut);
             if first.text.is_empty() {
                 block.remove(0);
             }

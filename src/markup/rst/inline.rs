@@ -35,10 +35,35 @@ pub fn parse_inline(
     input: &InlineInput,
     state: &mut ParserState,
 ) -> Vec<NodeId> {
+    // Most paragraphs hold no markup at all: without any character that
+    // can start a construct, an escape or a URI, the text stays one node.
+    let plain = !input
+        .text
+        .bytes()
+        .any(|b| MAY_BE_MARKUP.get(usize::from(b)).copied().unwrap_or(false));
+    if plain {
+        if !input.text.is_empty() {
+            let span = input.span(0, input.text.len());
+            doc.push_text(parent, input.text.clone(), span);
+        }
+        return Vec::new();
+    }
     let mut inliner = Inliner::new(doc, parent, input, state);
     inliner.run();
     inliner.messages
 }
+
+/// Bytes that can start inline markup, an escape or a standalone URI.
+static MAY_BE_MARKUP: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"*`_|[:@\\";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 // ---------------------------------------------------------------------------
 // Character classes (docutils.utils.punctuation_chars and Python's re).
@@ -74,22 +99,86 @@ const DELIMITERS: &[(u32, u32)] = &[
     (0x110be, 0x110c1), (0x12470, 0x12473),
 ];
 
+// ASCII character classes as bit flags in one table: these predicates run
+// for every character of every paragraph, so they must be a table lookup.
+const SPACE: u16 = 1;
+const OPENER: u16 = 2;
+const CLOSER: u16 = 4;
+const DELIMITER: u16 = 8;
+const CLOSING_DELIMITER: u16 = 16;
+const URIC: u16 = 32;
+const URILAST: u16 = 64;
+const EMAILC: u16 = 128;
+const NAME: u16 = 256;
+/// Characters that can begin an inline construct (start-string search).
+const STARTER: u16 = 512;
+
+const fn mark(mut table: [u16; 128], set: &[u8], flag: u16) -> [u16; 128] {
+    let mut j = 0;
+    while j < set.len() {
+        table[set[j] as usize] |= flag;
+        j += 1;
+    }
+    table
+}
+
+const fn ascii_classes() -> [u16; 128] {
+    let mut table = [0u16; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        let mut flags = 0;
+        if c == b' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f) {
+            flags |= SPACE;
+        }
+        if c.is_ascii_alphanumeric() {
+            flags |= NAME | URIC | URILAST | EMAILC | STARTER;
+        }
+        i += 1;
+        table[c as usize] = flags;
+    }
+    table = mark(table, b"\"'(<[{", OPENER);
+    table = mark(table, b"\"')>]}", CLOSER);
+    table = mark(table, b"-/:", DELIMITER);
+    table = mark(table, b"\\.,;!?", CLOSING_DELIMITER);
+    table = mark(table, b"-_.!~*'()[];/:@&=+$,%\0", URIC);
+    table = mark(table, b"_~*/=+", URILAST);
+    table = mark(table, b"-_!~*'{|}/#?^`&=+$%\0", EMAILC);
+    table = mark(table, b"*`_|[:", STARTER);
+    table
+}
+
+static ASCII: [u16; 128] = ascii_classes();
+
+#[inline]
+fn ascii_has(c: char, flag: u16) -> Option<bool> {
+    let code = c as u32;
+    if code < 128 {
+        Some(ASCII.get(code as usize).is_some_and(|f| f & flag != 0))
+    } else {
+        None
+    }
+}
+
+#[inline]
 fn is_space(c: char) -> bool {
-    is_python_space(c)
+    ascii_has(c, SPACE).unwrap_or_else(|| is_python_space(c))
 }
 
+#[inline]
 fn is_opener(c: char) -> bool {
-    OPENERS.contains(c)
+    ascii_has(c, OPENER).unwrap_or_else(|| OPENERS.contains(c))
 }
 
+#[inline]
 fn is_closer(c: char) -> bool {
-    CLOSERS.contains(c)
+    ascii_has(c, CLOSER).unwrap_or_else(|| CLOSERS.contains(c))
 }
 
 fn is_delimiter(c: char) -> bool {
     let code = c as u32;
-    if code < 0x80 {
-        return matches!(c, '-' | '/' | ':');
+    if let Some(result) = ascii_has(c, DELIMITER) {
+        return result;
     }
     DELIMITERS
         .binary_search_by(|&(lo, hi)| {
@@ -104,8 +193,9 @@ fn is_delimiter(c: char) -> bool {
         .is_ok()
 }
 
+#[inline]
 fn is_closing_delimiter(c: char) -> bool {
-    matches!(c, '\\' | '.' | ',' | ';' | '!' | '?')
+    ascii_has(c, CLOSING_DELIMITER).unwrap_or(false)
 }
 
 /// docutils' `match_chars`: is `(open, close)` a matching pair (so markup
@@ -132,8 +222,9 @@ fn match_chars(open: char, close: char) -> bool {
 }
 
 /// Python's `\w` minus the underscore: the characters of a simple name.
+#[inline]
 fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric()
+    ascii_has(c, NAME).unwrap_or_else(|| c.is_alphanumeric())
 }
 
 fn is_name_separator(c: char) -> bool {
@@ -141,17 +232,20 @@ fn is_name_separator(c: char) -> bool {
 }
 
 /// Characters allowed in a URI (RFC 2396), plus the escape marker.
+#[inline]
 fn is_uric(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-_.!~*'()[];/:@&=+$,%".contains(c) || c == ESC
+    ascii_has(c, URIC).unwrap_or(false)
 }
 
 /// Characters that may end a URI.
+#[inline]
 fn is_urilast(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_~*/=+".contains(c)
+    ascii_has(c, URILAST).unwrap_or(false)
 }
 
+#[inline]
 fn is_emailc(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-_!~*'{|}/#?^`&=+$%".contains(c) || c == ESC
+    ascii_has(c, EMAILC).unwrap_or(false)
 }
 
 /// docutils' `unescape`: drop escape markers (an escaped space or newline
@@ -342,6 +436,10 @@ struct Inliner<'a> {
     names: RunCache,
     /// Per end kind: (search started at, first strict match at or after it).
     end_cache: [Option<(usize, Option<usize>)>; END_KINDS],
+    /// Position of the next `_` at or after the last query (`chars.len()`
+    /// when none): a `name_` reference needs one, so most words are
+    /// rejected without scanning them.
+    next_underscore: usize,
 }
 
 impl<'a> Inliner<'a> {
@@ -353,9 +451,14 @@ impl<'a> Inliner<'a> {
     ) -> Inliner<'a> {
         let chars = escape_to_null(&input.text);
         // escape2null keeps one char per source char, so byte offsets line up.
-        let mut byte_at = Vec::with_capacity(chars.len() + 1);
-        byte_at.extend(input.text.char_indices().map(|(i, _)| i));
-        byte_at.push(input.text.len());
+        // For ASCII text char indices are byte offsets; only other text
+        // needs the table.
+        let mut byte_at = Vec::new();
+        if !input.text.is_ascii() {
+            byte_at.reserve(chars.len() + 1);
+            byte_at.extend(input.text.char_indices().map(|(i, _)| i));
+            byte_at.push(input.text.len());
+        }
         Inliner {
             doc,
             parent,
@@ -366,21 +469,20 @@ impl<'a> Inliner<'a> {
             messages: Vec::new(),
             names: RunCache::default(),
             end_cache: [None; END_KINDS],
+            next_underscore: 0,
         }
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        let start_byte = self
-            .byte_at
-            .get(start)
-            .copied()
-            .unwrap_or(self.input.text.len());
-        let end_byte = self
-            .byte_at
-            .get(end)
-            .copied()
-            .unwrap_or(self.input.text.len());
-        self.input.span(start_byte, end_byte)
+        let len = self.input.text.len();
+        let byte = |i: usize| {
+            if self.byte_at.is_empty() {
+                i.min(len)
+            } else {
+                self.byte_at.get(i).copied().unwrap_or(len)
+            }
+        };
+        self.input.span(byte(start), byte(end))
     }
 
     fn slice(&self, start: usize, end: usize) -> &[char] {
@@ -418,7 +520,7 @@ impl<'a> Inliner<'a> {
         let mut p = pos;
         while p < n {
             let c = self.chars[p];
-            let candidate = matches!(c, '*' | '`' | '_' | '|' | '[' | ':') || is_name_char(c);
+            let candidate = ascii_has(c, STARTER).unwrap_or_else(|| c.is_alphanumeric());
             if candidate && prefix_ok(&self.chars, pos, p) {
                 if let Some(found) = self.match_at(p) {
                     return Some(found);
@@ -475,7 +577,18 @@ impl<'a> Inliner<'a> {
             _ => {}
         }
         // 2. Whole constructs: `name_`, `name__`, `[label]_`.
-        if let Some(name_end) = self.names.simplename_end(&self.chars, p) {
+        while self.next_underscore < self.chars.len()
+            && (self.next_underscore < p || self.chars.get(self.next_underscore) != Some(&'_'))
+        {
+            self.next_underscore += 1;
+        }
+        let underscore_ahead = self.next_underscore < self.chars.len();
+        let name_end = if underscore_ahead {
+            self.names.simplename_end(&self.chars, p)
+        } else {
+            None
+        };
+        if let Some(name_end) = name_end {
             let chars = &self.chars;
             if chars.get(name_end) == Some(&'_') {
                 if chars.get(name_end + 1) == Some(&'_') && suffix_ok(chars, name_end + 2) {
@@ -855,7 +968,7 @@ impl<'a> Inliner<'a> {
                 let node = self.doc.create(node_kind, span);
                 let inner_span = self.span(end, m.start);
                 self.doc.push_text(node, text.clone(), inner_span);
-                let mut messages = Vec::new();
+                let messages = Vec::new();
                 let mut result = node;
                 match kind {
                     StartKind::Target => {
@@ -865,7 +978,7 @@ impl<'a> Inliner<'a> {
                         let holder = self.doc.create(Kind::Paragraph, span);
                         self.state
                             .note_explicit_target(self.doc, node, Some(holder));
-                        messages.extend(self.place_target_messages(holder));
+                        self.place_target_messages(holder);
                     }
                     StartKind::Substitution => {
                         self.doc
@@ -895,6 +1008,9 @@ impl<'a> Inliner<'a> {
                 };
             }
         }
+        if problem_budget_spent(self.state) {
+            return Outcome::text(end);
+        }
         let raw = restore_backslashes(self.slice(start, end));
         let message = format!("Inline {name} start-string without end-string.");
         let span = self.span(start, end);
@@ -908,27 +1024,29 @@ impl<'a> Inliner<'a> {
     }
 
     /// Messages from registering a target go where docutils' `self.parent`
-    /// is: the container of the block being parsed, *before* that block.
-    fn place_target_messages(&mut self, holder: NodeId) -> Vec<NodeId> {
+    /// is: the container of the block being parsed, *before* that block —
+    /// unless a body element is not allowed there (a line block, a field,
+    /// a title, a block not yet attached); then docutils leaves the message
+    /// dangling and the `Messages` transform collects it.
+    fn place_target_messages(&mut self, holder: NodeId) {
         let messages: Vec<NodeId> = self.doc.children(holder).to_vec();
-        let mut leftover = Vec::new();
+        let container = self
+            .doc
+            .parent(self.parent)
+            .filter(|&c| accepts_body_elements(self.doc.kind(c)))
+            .filter(|_| !matches!(self.doc.kind(self.parent), Kind::Title | Kind::Subtitle));
         for message in messages {
             self.doc.detach(message);
-            let container = self.doc.parent(self.parent);
-            match container {
-                Some(container) => {
-                    let position = self
-                        .doc
-                        .children(container)
-                        .iter()
-                        .position(|&c| c == self.parent)
-                        .unwrap_or(usize::MAX);
-                    self.doc.insert(container, position, message);
-                }
-                None => leftover.push(message),
+            if let Some(container) = container {
+                let position = self
+                    .doc
+                    .children(container)
+                    .iter()
+                    .position(|&c| c == self.parent)
+                    .unwrap_or(usize::MAX);
+                self.doc.insert(container, position, message);
             }
         }
-        leftover
     }
 
     /// docutils' `Inliner.problematic`: a `<problematic>` node linked both
@@ -961,6 +1079,9 @@ impl<'a> Inliner<'a> {
         }
         let end = self.search_end(EndKind::Interpreted, match_end);
         let Some(end) = end.filter(|m| m.start > match_end) else {
+            if problem_budget_spent(self.state) {
+                return Outcome::text(match_end);
+            }
             let raw = restore_backslashes(self.slice(backquote, match_end));
             let span = self.span(backquote, match_end);
             let (problematic, msg) = self.problematic(
@@ -1075,7 +1196,7 @@ impl<'a> Inliner<'a> {
             .set("name", whitespace_normalize_name(&unescaped));
         self.doc.push_text(reference, unescaped.clone(), span);
         let mut nodes = vec![reference];
-        let mut messages = Vec::new();
+        let messages = Vec::new();
         match (alias, anonymous) {
             (Some((true, name)), true) => self.doc.attrs_mut(reference).set("refname", name),
             (Some((false, uri)), true) => self.doc.attrs_mut(reference).set("refuri", uri),
@@ -1093,7 +1214,7 @@ impl<'a> Inliner<'a> {
                 let holder = self.doc.create(Kind::Paragraph, span);
                 self.state
                     .note_implicit_target(self.doc, target, Some(holder));
-                messages.extend(self.place_target_messages(holder));
+                self.place_target_messages(holder);
                 nodes.push(target);
             }
             (None, false) => self.doc.attrs_mut(reference).set("refname", refname),
@@ -1116,17 +1237,29 @@ impl<'a> Inliner<'a> {
         if start >= end {
             return;
         }
+        // A standalone URI needs a ':' (scheme) or an '@' (e-mail address).
+        let possible = self.slice(start, end).iter().any(|&c| c == ':' || c == '@');
+        if !possible {
+            let span = self.span(start, end);
+            let text = unescape(self.slice(start, end));
+            if !text.is_empty() {
+                self.doc.push_text(self.parent, text, span);
+            }
+            return;
+        }
         let segment: Vec<char> = self.slice(start, end).to_vec();
+        let ahead = Lookahead {
+            colon: next_positions(&segment, ':'),
+            at: next_positions(&segment, '@'),
+        };
         // Work list of ranges (relative to `segment`), processed in order.
         let mut pieces: Vec<(usize, usize, Option<UriMatch>)> = Vec::new();
         // docutils recurses on the text before and after each match; a
         // mismatch (unknown scheme) turns the whole piece into text.
         let mut stack = vec![(0usize, segment.len())];
-        let mut budget = 10_000usize;
         while let Some((a, b)) = stack.pop() {
             let piece = segment.get(a..b).unwrap_or(&[]);
-            let found = if budget > 0 { search_uri(piece) } else { None };
-            budget = budget.saturating_sub(1);
+            let found = search_uri_in(piece, a, &ahead);
             match found {
                 Some(m) if m.scheme_known => {
                     // Pieces are disjoint, so sorting by start restores the order.
@@ -1164,6 +1297,56 @@ impl<'a> Inliner<'a> {
             }
         }
     }
+}
+
+/// Elements whose content model takes body elements (a system message).
+fn accepts_body_elements(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Document
+            | Kind::Section
+            | Kind::BlockQuote
+            | Kind::ListItem
+            | Kind::Definition
+            | Kind::FieldBody
+            | Kind::Description
+            | Kind::Entry
+            | Kind::Footnote
+            | Kind::Citation
+            | Kind::Topic
+            | Kind::Sidebar
+            | Kind::Compound
+            | Kind::Container
+            | Kind::Legend
+            | Kind::Attention
+            | Kind::Caution
+            | Kind::Danger
+            | Kind::Error
+            | Kind::Hint
+            | Kind::Important
+            | Kind::Note
+            | Kind::Tip
+            | Kind::Warning
+            | Kind::Admonition
+            | Kind::Seealso
+            | Kind::TodoNode
+            | Kind::SystemMessage
+    )
+}
+
+/// After this many `<problematic>` nodes in one file, further markup
+/// errors are left as plain text: docutils has no such limit, but a
+/// hostile file of millions of unbalanced start-strings would otherwise
+/// cost gigabytes of nodes and messages.
+pub(crate) const MAX_PROBLEMATIC: usize = 10_000;
+
+/// Has this file used up its budget of `<problematic>` nodes?
+pub(crate) fn problem_budget_spent(state: &ParserState) -> bool {
+    state
+        .targets
+        .id_counter
+        .get("problematic-")
+        .is_some_and(|&count| count >= MAX_PROBLEMATIC)
 }
 
 /// Build a `<problematic>` + `<system_message>` pair (docutils' `problematic`).
@@ -1296,7 +1479,51 @@ struct UriMatch {
 }
 
 /// Leftmost standalone URI or e-mail address in `s` (a string of its own).
+/// For each index, the position of the next `needle` at or after it
+/// (`len` when there is none); one more entry for the end.
+fn next_positions(s: &[char], needle: char) -> Vec<usize> {
+    let mut next = vec![s.len(); s.len() + 1];
+    for i in (0..s.len()).rev() {
+        let here = if s.get(i) == Some(&needle) {
+            i
+        } else {
+            next.get(i + 1).copied().unwrap_or(s.len())
+        };
+        if let Some(slot) = next.get_mut(i) {
+            *slot = here;
+        }
+    }
+    next
+}
+
+/// Where the next ':' and '@' are in the segment being searched.
+struct Lookahead {
+    colon: Vec<usize>,
+    at: Vec<usize>,
+}
+
+/// Leftmost standalone URI in `s`, which starts at `offset` in the segment
+/// `ahead` was built for.
+fn search_uri_in(s: &[char], offset: usize, ahead: &Lookahead) -> Option<UriMatch> {
+    let end = offset + s.len();
+    let found_after =
+        |table: &[usize], p: usize| table.get(offset + p + 1).is_some_and(|&i| i < end);
+    search_uri_with(s, |p| {
+        (found_after(&ahead.colon, p), found_after(&ahead.at, p))
+    })
+}
+
+/// Leftmost standalone URI or e-mail address in `s` (a string of its own).
+#[cfg(test)]
 fn search_uri(s: &[char]) -> Option<UriMatch> {
+    let ahead = Lookahead {
+        colon: next_positions(s, ':'),
+        at: next_positions(s, '@'),
+    };
+    search_uri_in(s, 0, &ahead)
+}
+
+fn search_uri_with(s: &[char], ahead: impl Fn(usize) -> (bool, bool)) -> Option<UriMatch> {
     let mut email_run: (usize, usize) = (usize::MAX, 0);
     // End of the last scanned run of scheme characters: a scheme must be
     // followed by ':', which can only sit at the end of such a run, so
@@ -1304,10 +1531,14 @@ fn search_uri(s: &[char]) -> Option<UriMatch> {
     let mut scheme_run: (usize, usize) = (usize::MAX, 0);
     for p in 0..s.len() {
         let c = s.get(p).copied()?;
+        let (colon_ahead, at_ahead) = ahead(p);
+        if !colon_ahead && !at_ahead {
+            return None;
+        }
         if !(c.is_ascii_alphanumeric() || is_emailc(c)) || !prefix_ok(s, 0, p) {
             continue;
         }
-        let mut try_absolute = c.is_ascii_alphabetic();
+        let mut try_absolute = colon_ahead && c.is_ascii_alphabetic();
         if try_absolute {
             if !(scheme_run.0 <= p && p < scheme_run.1) {
                 let mut end = p + 1;
@@ -1322,6 +1553,9 @@ fn search_uri(s: &[char]) -> Option<UriMatch> {
             if let Some(m) = match_absolute(s, p) {
                 return Some(m);
             }
+        }
+        if !at_ahead {
+            continue;
         }
         if let Some(end) = match_email(s, p, &mut email_run) {
             if suffix_ok(s, end) {

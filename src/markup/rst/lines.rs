@@ -12,33 +12,51 @@ use std::borrow::Cow;
 
 use crate::source::Span;
 
-/// One line of input: text (indentation possibly removed) and where it starts.
+/// One line of input: text (indentation possibly removed) and where it
+/// starts. `indent` (leading spaces) is computed once and kept up to date
+/// when indentation is sliced off, so deeply nested blocks do not rescan
+/// long runs of spaces at every level.
 #[derive(Clone, Copy, Debug)]
 pub struct Line<'a> {
     pub text: &'a str,
     pub offset: usize,
+    indent: usize,
 }
 
 impl<'a> Line<'a> {
+    pub fn new(text: &'a str, offset: usize) -> Line<'a> {
+        let indent = text.bytes().take_while(|&b| b == b' ').count();
+        Line {
+            text,
+            offset,
+            indent,
+        }
+    }
+
+    /// Leading spaces.
+    pub fn indent(&self) -> usize {
+        self.indent
+    }
+
     pub fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        match self.text.as_bytes().get(self.indent) {
+            None => true,
+            Some(b) if b.is_ascii() => false,
+            Some(_) => self.text[self.indent..].trim().is_empty(),
+        }
     }
 
     pub fn is_indented(&self) -> bool {
-        self.text.starts_with(' ')
+        self.indent > 0
     }
 
     /// Remove up to `cols` leading spaces.
     pub fn strip_cols(self, cols: usize) -> Line<'a> {
-        let count = self
-            .text
-            .bytes()
-            .take(cols)
-            .take_while(|&b| b == b' ')
-            .count();
+        let count = cols.min(self.indent);
         Line {
             text: self.text.get(count..).unwrap_or(""),
             offset: self.offset + count,
+            indent: self.indent - count,
         }
     }
 
@@ -48,10 +66,10 @@ impl<'a> Line<'a> {
         while !self.text.is_char_boundary(cut) {
             cut += 1;
         }
-        Line {
-            text: self.text.get(cut..).unwrap_or(""),
-            offset: self.offset + cut,
+        if cut <= self.indent {
+            return self.strip_cols(cut);
         }
+        Line::new(self.text.get(cut..).unwrap_or(""), self.offset + cut)
     }
 
     pub fn span(&self) -> Span {
@@ -69,22 +87,25 @@ pub fn span_of(lines: &[Line<'_>], fallback: usize) -> Span {
 
 /// Split `text` into docutils' normalised lines, with the offset of each.
 pub fn split(text: &str) -> Vec<(Cow<'_, str>, usize)> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 40 + 1);
+    let has_cr = text.contains('\r');
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\n' || bytes[i] == b'\r' {
-            out.push((normalise(text.get(start..i).unwrap_or("")), start));
-            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                i += 1;
+    while start < text.len() {
+        let rest = &text[start..];
+        let (end, next) = if has_cr {
+            match rest.find(['\n', '\r']) {
+                Some(i) if rest[i..].starts_with("\r\n") => (start + i, start + i + 2),
+                Some(i) => (start + i, start + i + 1),
+                None => (text.len(), text.len()),
             }
-            start = i + 1;
-        }
-        i += 1;
-    }
-    if start < bytes.len() {
-        out.push((normalise(text.get(start..).unwrap_or("")), start));
+        } else {
+            match rest.find('\n') {
+                Some(i) => (start + i, start + i + 1),
+                None => (text.len(), text.len()),
+            }
+        };
+        out.push((normalise(&text[start..end]), start));
+        start = next;
     }
     out
 }
@@ -135,10 +156,7 @@ mod tests {
 
     #[test]
     fn strip_cols_keeps_offsets() {
-        let line = Line {
-            text: "   x",
-            offset: 10,
-        };
+        let line = Line::new("   x", 10);
         let stripped = line.strip_cols(2);
         assert_eq!(stripped.text, " x");
         assert_eq!(stripped.offset, 12);

@@ -60,6 +60,36 @@ pub struct RstOptions {
     /// the first key is not `PEP`. Off for conformance output, which follows
     /// docutils; on in the site, where such headers are a metadata convention.
     pub any_header_block: bool,
+    /// Sphinx `extlinks` roles (SPHINX.md, configured per repository).
+    pub extlinks: Vec<roles::Extlink>,
+}
+
+impl RstOptions {
+    /// SPHINX.md's `peps` preset (python/peps): its extlinks and generic directives.
+    pub fn with_peps_preset(mut self) -> RstOptions {
+        self.sphinx = true;
+        self.extlinks.extend(
+            [
+                "cpython-issue=https://github.com/python/cpython/issues/%s|python/cpython#%s",
+                "cpython-pr=https://github.com/python/cpython/pull/%s|python/cpython#%s",
+                "pypi=https://pypi.org/project/%s/|%s",
+            ]
+            .iter()
+            .filter_map(|spec| roles::Extlink::parse(spec)),
+        );
+        self.generic_directives.extend(
+            [
+                "canonical-doc",
+                "canonical-pypa-spec",
+                "canonical-typing-spec",
+                "rejected",
+                "superseded",
+                "withdrawn",
+            ]
+            .map(String::from),
+        );
+        self
+    }
 }
 
 /// Parse reStructuredText into a document tree.
@@ -69,10 +99,7 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
     let store = lines::split(text);
     let source_lines: Vec<lines::Line<'_>> = store
         .iter()
-        .map(|(line, offset)| lines::Line {
-            text: line.as_ref(),
-            offset: *offset,
-        })
+        .map(|(line, offset)| lines::Line::new(line.as_ref(), *offset))
         .collect();
     {
         let mut parser = block::Parser::new(&mut doc, &mut state);
@@ -95,10 +122,24 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
     if options.stage == Stage::Full {
         transforms::apply(&mut doc, &mut state);
     }
+    let mut diagnostics = std::mem::take(&mut state.diagnostics);
+    if state.suppressed_diagnostics > 0 {
+        diagnostics.push(
+            crate::diag::Diagnostic::warning(
+                "rst/too-many-problems",
+                format!(
+                    "{} more problems in this file are not listed",
+                    state.suppressed_diagnostics
+                ),
+            )
+            .with_span(Span::at(0))
+            .with_help("fix the problems listed first; later ones are often consequences"),
+        );
+    }
     Parsed {
         doc,
         front_matter: None,
-        diagnostics: std::mem::take(&mut state.diagnostics),
+        diagnostics,
     }
 }
 

@@ -178,7 +178,19 @@ pub(crate) fn interpreted(
                     classes.push(language.to_string());
                 }
             }
-            let node = text_node(doc, Kind::Literal, &restore_backslashes(escaped), span, &classes);
+            let code = restore_backslashes(escaped);
+            let language = options.language.as_deref().unwrap_or_default();
+            let node = text_node(doc, Kind::Literal, "", span, &classes);
+            // docutils wraps Pygments tokens in <inline>; only where the
+            // runs split matters for the tree's text, so mimic the split.
+            for (run, token) in super::codetokens::chunks_marked(&code, language) {
+                if token {
+                    let inline = doc.push(node, Kind::Inline, span);
+                    doc.push_text(inline, run, span);
+                } else {
+                    doc.push_text(node, run, span);
+                }
+            }
             (vec![node], messages)
         }
         "math" => {
@@ -258,6 +270,59 @@ fn text_node(doc: &mut Document, kind: Kind, text: &str, span: Span, classes: &[
     if !text.is_empty() {
         doc.push_text(node, text, span);
     }
+    node
+}
+
+// ---------------------------------------------------------------------------
+// Sphinx's `extlinks` (configured per repository).
+
+/// One `extlinks` entry: ``:NAME:`part` `` links to `url` with `%s`
+/// replaced by `part`; the caption (`%s` replaced too) is the link text,
+/// or the URL itself when there is no caption.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extlink {
+    pub name: String,
+    pub url: String,
+    pub caption: Option<String>,
+}
+
+impl Extlink {
+    /// Parse the `NAME=URL|CAPTION` form used by the comparison tooling.
+    pub fn parse(spec: &str) -> Option<Extlink> {
+        let (name, rest) = spec.split_once('=')?;
+        let (url, caption) = match rest.split_once('|') {
+            Some((url, caption)) => (url, Some(caption.to_string())),
+            None => (rest, None),
+        };
+        (!name.is_empty()).then(|| Extlink {
+            name: name.trim().to_string(),
+            url: url.to_string(),
+            caption,
+        })
+    }
+}
+
+/// Apply the extlink role `link` to `escaped` (`Title <part>` gives an
+/// explicit title).
+pub fn extlink_node(doc: &mut Document, link: &Extlink, escaped: &[char], span: Span) -> NodeId {
+    let (title, part) = match split_explicit_title(escaped) {
+        Some((title, target)) => (Some(unescape(&title)), unescape(&target)),
+        None => (None, unescape(escaped)),
+    };
+    let url = link.url.replace("%s", &part);
+    let text = match (title, &link.caption) {
+        (Some(title), _) => title,
+        (None, Some(caption)) => caption.replace("%s", &part),
+        (None, None) => url.clone(),
+    };
+    let node = text_node(
+        doc,
+        Kind::Reference,
+        &text,
+        span,
+        std::slice::from_ref(&link.name),
+    );
+    doc.attrs_mut(node).set("refuri", url);
     node
 }
 
@@ -677,4 +742,58 @@ fn accelerated(doc: &mut Document, role: &str, text: &str, span: Span) -> NodeId
         doc.push_text(node, buffer, span);
     }
     node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::rst::inline::escape_to_null;
+
+    fn texts(doc: &Document, nodes: &[NodeId]) -> Vec<String> {
+        nodes.iter().map(|&n| doc.text_content(n)).collect()
+    }
+
+    #[test]
+    fn extlinks_fill_in_url_and_caption() {
+        let link = Extlink::parse("pypi=https://pypi.org/project/%s/|%s").expect("valid spec");
+        let mut doc = Document::default();
+        let node = extlink_node(
+            &mut doc,
+            &link,
+            &escape_to_null("requests"),
+            Span::default(),
+        );
+        assert_eq!(
+            doc.attrs(node).str("refuri"),
+            Some("https://pypi.org/project/requests/")
+        );
+        assert_eq!(doc.text_content(node), "requests");
+        let titled = extlink_node(
+            &mut doc,
+            &link,
+            &escape_to_null("Requests <requests>"),
+            Span::default(),
+        );
+        assert_eq!(doc.text_content(titled), "Requests");
+        assert_eq!(Extlink::parse("no-equals-sign"), None);
+    }
+
+    #[test]
+    fn kbd_splits_keys_but_keeps_compound_key_names() {
+        let mut doc = Document::default();
+        let nodes = kbd(&mut doc, "Control-x Caps Lock", Span::default());
+        assert_eq!(texts(&doc, &nodes), ["Control", "-", "x", " ", "Caps Lock"]);
+        let single = kbd(&mut doc, "-", Span::default());
+        assert_eq!(texts(&doc, &single), ["-"]);
+    }
+
+    #[test]
+    fn explicit_titles_need_an_unescaped_angle_bracket() {
+        let (title, target) =
+            split_explicit_title(&escape_to_null("Guide <user/guide>")).expect("title");
+        assert_eq!(unescape(&title), "Guide");
+        assert_eq!(unescape(&target), "user/guide");
+        assert!(split_explicit_title(&escape_to_null(r"a \<b>")).is_none());
+        assert!(split_explicit_title(&escape_to_null("<only>")).is_none());
+    }
 }

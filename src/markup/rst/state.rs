@@ -95,7 +95,14 @@ pub struct ParserState {
     /// Fully normalised substitution name → exact name.
     pub substitution_names: HashMap<String, String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems beyond [`MAX_DIAGNOSTICS`], reported as one summary.
+    pub suppressed_diagnostics: usize,
+    /// Line start offsets, built on the first system message (its `line`).
+    line_starts: Option<Vec<usize>>,
 }
+
+/// Diagnostics kept per file; hostile input can produce millions.
+pub const MAX_DIAGNOSTICS: usize = 1000;
 
 const LEVEL_NAMES: [&str; 5] = ["DEBUG", "INFO", "WARNING", "ERROR", "SEVERE"];
 
@@ -109,13 +116,15 @@ impl ParserState {
     }
 
     /// The line number (1-based) of a source offset, for system messages.
-    pub fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.source.len());
-        self.source
-            .as_bytes()
-            .get(..end)
-            .map_or(0, |bytes| bytes.iter().filter(|&&b| b == b'\n').count())
-            + 1
+    pub fn line_of(&mut self, offset: usize) -> usize {
+        let source = &self.source;
+        let starts = self.line_starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // Only the line number: no column, which would cost a scan of the line.
+        starts.partition_point(|&start| start <= offset).max(1)
     }
 
     /// Create a detached `<system_message>` as docutils' reporter does, and
@@ -143,11 +152,17 @@ impl ParserState {
             doc.attrs_mut(literal).set("xml:space", "preserve");
             doc.push_text(literal, block, span);
         }
-        if level >= 2 {
+        if level >= 2 && self.diagnostics.len() >= MAX_DIAGNOSTICS {
+            self.suppressed_diagnostics += 1;
+        } else if level >= 2 {
             let diagnostic = if level == 2 {
                 Diagnostic::warning(code, message)
             } else {
                 Diagnostic::error(code, message)
+            };
+            let diagnostic = match help_for(code) {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
             };
             self.diagnostics.push(diagnostic.with_span(span));
         }
@@ -343,6 +358,43 @@ impl ParserState {
             }
         }
     }
+}
+
+/// What the author can do about a problem, by diagnostic code.
+fn help_for(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "rst/unexpected-unindent" | "rst/line-block-unindent" | "rst/table-blank-line" => {
+            "add a blank line after the block, or indent the next line to continue it"
+        }
+        "rst/unexpected-indentation" => {
+            "remove the indentation, or put a blank line before the indented block"
+        }
+        "rst/title-underline-short" | "rst/title-overline-short" => {
+            "make the adornment at least as long as the title text"
+        }
+        "rst/title-mismatch" | "rst/missing-underline" | "rst/incomplete-title"
+        | "rst/invalid-title" => "an overlined title needs an identical underline below it",
+        "rst/title-level-inconsistent" => {
+            "use the adornment styles in the same order as earlier sections (no level may be skipped)"
+        }
+        "rst/unexpected-title" => {
+            "section titles are only allowed at the top level, not inside lists, quotes or directives"
+        }
+        "rst/malformed-table" => {
+            "check that all rows have the same width and the column borders line up"
+        }
+        "rst/directive-error" => "check the directive's arguments, options and content",
+        "rst/unknown-directive" => {
+            "check the directive name for typos, or enable the Sphinx profile for Sphinx directives"
+        }
+        "rst/duplicate-target" | "rst/duplicate-substitution" => {
+            "rename one of the targets so each name is used once"
+        }
+        "rst/literal-block-expected" => "indent the literal block after the `::` paragraph",
+        "rst/too-deep" => "reduce the nesting of lists and block quotes",
+        "rst/malformed-target" => "write hyperlink targets as `.. _name: URL`",
+        _ => return None,
+    })
 }
 
 /// Move `name` from `names` to `dupnames`.

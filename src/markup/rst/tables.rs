@@ -73,10 +73,10 @@ impl<'a> CharLine<'a> {
         let l = left.min(n);
         let r = right.min(n).max(l);
         let (bl, br) = (self.bytes[l], self.bytes[r]);
-        Line {
-            text: self.line.text.get(bl..br).unwrap_or("").trim_end(),
-            offset: self.line.offset + bl,
-        }
+        Line::new(
+            self.line.text.get(bl..br).unwrap_or("").trim_end(),
+            self.line.offset + bl,
+        )
     }
 }
 
@@ -334,10 +334,7 @@ fn parse_grid<'a>(lines: &[Line<'a>]) -> Result<TableData<'a>, TableError> {
 fn find_dashes(chars: &[char]) -> Vec<(usize, usize)> {
     let mut cols = Vec::new();
     let mut end = 0;
-    loop {
-        let Some(begin) = (end..chars.len()).find(|&i| chars[i] == '-') else {
-            break;
-        };
+    while let Some(begin) = (end..chars.len()).find(|&i| chars[i] == '-') {
         end = (begin..chars.len())
             .find(|&i| chars[i] == ' ')
             .unwrap_or(chars.len());
@@ -402,7 +399,7 @@ fn parse_simple<'a>(lines: &[Line<'a>]) -> Result<TableData<'a>, TableError> {
         start: usize,
         end: usize,
         spanline: Option<usize>,
-        columns: &mut Vec<(usize, usize)>,
+        columns: &mut [(usize, usize)],
         border_end: usize,
         table: &mut Vec<Vec<Cell<'a>>>,
     ) -> Result<(), TableError> {
@@ -424,7 +421,7 @@ fn parse_simple<'a>(lines: &[Line<'a>]) -> Result<TableData<'a>, TableError> {
                 }
                 cols
             }
-            None => columns.clone(),
+            None => columns.to_vec(),
         };
         // check_columns
         let lastcol = row_columns.len().saturating_sub(1);
@@ -1111,10 +1108,7 @@ impl Parser<'_> {
                 let store = super::lines::split(cell);
                 let cell_lines: Vec<Line<'_>> = store
                     .iter()
-                    .map(|(t, _)| Line {
-                        text: t.as_ref(),
-                        offset: base_offset,
-                    })
+                    .map(|(t, _)| Line::new(t.as_ref(), base_offset))
                     .collect();
                 if !cell.trim().is_empty() {
                     self.parse_body(&cell_lines, entry, false);

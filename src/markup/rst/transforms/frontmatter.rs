@@ -5,7 +5,9 @@
 use super::Context;
 use crate::markup::doc::{Document, Kind, NodeId, Value};
 
-/// docutils' `PreBibliographic` elements, which may precede the title.
+/// docutils' `PreBibliographic` elements, which may precede the title:
+/// titles, decoration, meta, system messages and every `Invisible`
+/// element (comments, substitution definitions, targets, pending).
 fn is_pre_bibliographic(kind: Kind) -> bool {
     matches!(
         kind,
@@ -15,6 +17,9 @@ fn is_pre_bibliographic(kind: Kind) -> bool {
             | Kind::Subtitle
             | Kind::Meta
             | Kind::Decoration
+            | Kind::SubstitutionDefinition
+            | Kind::Target
+            | Kind::Pending
     )
 }
 

@@ -18,7 +18,8 @@ mod misc;
 mod parts;
 mod references;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::state::ParserState;
 use crate::markup::doc::{Document, Kind, NodeId};
@@ -34,23 +35,34 @@ pub fn apply(doc: &mut Document, state: &mut ParserState) {
         resolved: HashSet::new(),
         loose_messages: Vec::new(),
         generated_footnote_refs: Vec::new(),
+        kinds_seen: [false; KIND_SLOTS],
+        scanned: 0,
+        replacements: Vec::new(),
+        replaced: HashSet::new(),
+        ref_cache: None,
     };
-    misc::class_attribute(&mut cx); // 210
-    references::substitutions(&mut cx); // 220
-    references::propagate_targets(&mut cx); // 260
-    frontmatter::doc_title(&mut cx); // 320
-    frontmatter::doc_info(&mut cx); // 340
-    references::anonymous_hyperlinks(&mut cx); // 440
-    references::indirect_hyperlinks(&mut cx); // 460
-    parts::target_notes(&mut cx); // 540
-    references::footnotes(&mut cx); // 620
-    references::external_targets(&mut cx); // 640
-    references::internal_targets(&mut cx); // 660
-    parts::sectnum(&mut cx); // 710
-    parts::contents(&mut cx); // 720
-    misc::transitions(&mut cx); // 830
-    references::dangling_references(&mut cx); // 850
-    misc::messages(&mut cx); // 860
+    let transforms: [fn(&mut Context<'_>); 16] = [
+        misc::class_attribute,            // 210
+        references::substitutions,        // 220
+        references::propagate_targets,    // 260
+        frontmatter::doc_title,           // 320
+        frontmatter::doc_info,            // 340
+        references::anonymous_hyperlinks, // 440
+        references::indirect_hyperlinks,  // 460
+        parts::target_notes,              // 540
+        references::footnotes,            // 620
+        references::external_targets,     // 640
+        references::internal_targets,     // 660
+        parts::sectnum,                   // 710
+        parts::contents,                  // 720
+        misc::transitions,                // 830
+        references::dangling_references,  // 850
+        misc::messages,                   // 860
+    ];
+    for transform in transforms {
+        transform(&mut cx);
+        cx.flush_replacements();
+    }
 }
 
 /// What the transforms share: the tree, the parser state, docutils'
@@ -70,7 +82,25 @@ pub(crate) struct Context<'a> {
     /// Footnote references created by transforms (`target-notes`), which
     /// docutils registers after the parsed ones.
     pub generated_footnote_refs: Vec<NodeId>,
+    /// Which element kinds exist in the arena (scanned up to `scanned`), so
+    /// transforms for absent kinds skip their tree walk.
+    kinds_seen: [bool; KIND_SLOTS],
+    scanned: usize,
+    /// Replacements not yet applied: replacing one by one would be
+    /// quadratic in a paragraph with thousands of broken references.
+    replacements: Vec<(NodeId, Vec<NodeId>)>,
+    /// Nodes already scheduled for replacement.
+    replaced: HashSet<NodeId>,
+    /// `refnames` / `refids` maps frozen for the duration of one transform
+    /// that would otherwise rebuild them per target.
+    pub ref_cache: Option<(Rc<RefMap>, Rc<RefMap>)>,
 }
+
+/// Name or id → the nodes referring to it.
+pub(crate) type RefMap = HashMap<String, Vec<NodeId>>;
+
+/// More than the number of [`Kind`] variants.
+const KIND_SLOTS: usize = 256;
 
 impl Context<'_> {
     /// A detached system message reported by a transform.
@@ -89,7 +119,7 @@ impl Context<'_> {
             .doc
             .parent(node)
             .is_some_and(|p| references::is_text_element(self.doc.kind(p)));
-        if !inline {
+        if !inline && self.doc.kind(node) != Kind::Target {
             return String::new();
         }
         let span = self.doc.span(node);
@@ -97,6 +127,7 @@ impl Context<'_> {
             .source
             .get(span.start..span.end)
             .unwrap_or_default()
+            .trim_end()
             .to_string()
     }
 
@@ -122,7 +153,66 @@ impl Context<'_> {
             None => self.state.set_id(self.doc, problematic, None, ""),
         };
         self.doc.attrs_mut(msg).push("backrefs", problematic_id);
-        self.doc.replace(node, problematic);
+        // docutils' `replace_self` hands the basic attributes on.
+        for name in ["ids", "classes", "names", "dupnames"] {
+            let values: Vec<String> = self.doc.attrs(node).list(name).to_vec();
+            for value in values {
+                if !self.doc.attrs(problematic).list(name).contains(&value) {
+                    self.doc.attrs_mut(problematic).push(name, value);
+                }
+            }
+        }
+        self.replace_later(node, vec![problematic]);
+    }
+
+    /// Schedule `node` to be replaced by `new` (detached nodes) at the next
+    /// [`Context::flush_replacements`].
+    pub fn replace_later(&mut self, node: NodeId, new: Vec<NodeId>) {
+        if self.replaced.insert(node) {
+            self.replacements.push((node, new));
+        }
+    }
+
+    /// Has `node` been scheduled for replacement (or replaced)?
+    pub fn is_replaced(&self, node: NodeId) -> bool {
+        self.replaced.contains(&node)
+    }
+
+    /// Apply the scheduled replacements, rebuilding each affected parent's
+    /// children once.
+    pub fn flush_replacements(&mut self) {
+        if self.replacements.is_empty() {
+            return;
+        }
+        let mut by_old: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+        let mut parents: Vec<NodeId> = Vec::new();
+        let mut seen_parents: HashSet<NodeId> = HashSet::new();
+        for (old, new) in std::mem::take(&mut self.replacements) {
+            if let Some(parent) = self.doc.parent(old) {
+                if seen_parents.insert(parent) {
+                    parents.push(parent);
+                }
+            }
+            by_old.insert(old, new);
+        }
+        for parent in parents {
+            let children = std::mem::take(&mut self.doc.get_mut(parent).children);
+            let mut rebuilt = Vec::with_capacity(children.len());
+            for child in children {
+                match by_old.remove(&child) {
+                    Some(new) => {
+                        self.doc.get_mut(child).parent = None;
+                        for node in new {
+                            self.doc.detach(node);
+                            self.doc.get_mut(node).parent = Some(parent);
+                            rebuilt.push(node);
+                        }
+                    }
+                    None => rebuilt.push(child),
+                }
+            }
+            self.doc.get_mut(parent).children = rebuilt;
+        }
     }
 
     /// Nodes of `kind` the parser created, attached or not, in creation order.
@@ -134,8 +224,25 @@ impl Context<'_> {
             .collect()
     }
 
+    /// Does any node of `kind` exist (attached or not)?
+    pub fn exists(&mut self, kind: Kind) -> bool {
+        let total = self.doc.len();
+        if self.scanned < total {
+            for node in self.doc.all_nodes().skip(self.scanned) {
+                if let Some(slot) = self.kinds_seen.get_mut(self.doc.kind(node) as usize) {
+                    *slot = true;
+                }
+            }
+            self.scanned = total;
+        }
+        self.kinds_seen.get(kind as usize).copied().unwrap_or(true)
+    }
+
     /// All attached nodes of `kind`, in document order.
-    pub fn all(&self, kind: Kind) -> Vec<NodeId> {
+    pub fn all(&mut self, kind: Kind) -> Vec<NodeId> {
+        if !self.exists(kind) {
+            return Vec::new();
+        }
         let root = self.doc.root();
         self.doc
             .descendants(root)

@@ -12,7 +12,7 @@ use crate::markup::doc::{Document, Kind, NodeId, Value};
 /// Section nesting followed at most this deep (user-controlled input).
 const MAX_DEPTH: usize = 64;
 
-fn pendings(cx: &Context<'_>, transform: &str) -> Vec<NodeId> {
+fn pendings(cx: &mut Context<'_>, transform: &str) -> Vec<NodeId> {
     cx.all(Kind::Pending)
         .into_iter()
         .filter(|&p| cx.doc.attrs(p).str("transform") == Some(transform))

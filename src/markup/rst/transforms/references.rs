@@ -4,8 +4,14 @@
 
 use std::collections::HashMap;
 
-use super::Context;
+use std::rc::Rc;
+
+use super::{Context, RefMap};
 use crate::markup::doc::{Document, Kind, NodeId, Value};
+use crate::markup::rst::inline::problem_budget_spent;
+
+/// docutils' default `line_length_limit`.
+const LINE_LENGTH_LIMIT: usize = 10_000;
 
 /// Substitution nesting deeper than this is treated as circular.
 const MAX_SUBSTITUTION_DEPTH: usize = 32;
@@ -33,71 +39,98 @@ pub(crate) fn deep_copy(doc: &mut Document, node: NodeId) -> NodeId {
     root
 }
 
-/// docutils' `Substitutions` (priority 220).
+/// docutils' `Substitutions` (priority 220). References are replaced in
+/// rounds (each round's replacements applied together, then the references
+/// nested in the inserted copies form the next round), which is the order
+/// docutils' growing work list gives.
 pub(crate) fn substitutions(cx: &mut Context<'_>) {
-    let mut queue: Vec<(NodeId, usize)> = cx
-        .all(Kind::SubstitutionReference)
-        .into_iter()
-        .map(|n| (n, 0))
-        .collect();
-    let mut index = 0;
-    while let Some(&(reference, depth)) = queue.get(index) {
-        index += 1;
-        if cx.doc.parent(reference).is_none() {
-            continue;
+    let mut round: Vec<NodeId> = cx.all(Kind::SubstitutionReference);
+    let mut depth = 0;
+    while !round.is_empty() {
+        let mut next_round = Vec::new();
+        let mut lengths: HashMap<NodeId, usize> = HashMap::new();
+        for reference in std::mem::take(&mut round) {
+            if cx.doc.parent(reference).is_none() || cx.is_replaced(reference) {
+                continue;
+            }
+            next_round.extend(substitute(cx, reference, depth, &mut lengths));
         }
-        let refname = cx
-            .doc
-            .attrs(reference)
-            .str("refname")
-            .unwrap_or_default()
-            .to_string();
-        let key = if cx.state.substitution_defs.contains_key(&refname) {
-            Some(refname.clone())
-        } else {
-            cx.state
-                .substitution_names
-                .get(&refname.to_lowercase())
-                .cloned()
-        };
-        let definition = key
-            .as_ref()
-            .and_then(|k| cx.state.substitution_defs.get(k))
-            .copied();
-        let Some(definition) = definition else {
+        cx.flush_replacements();
+        round = next_round;
+        depth += 1;
+    }
+}
+
+/// Replace one substitution reference; returns the references nested in
+/// the inserted copy.
+/// `lengths` caches each clean definition's text length for the round (it
+/// only changes when a reference inside it is replaced, which clears it).
+fn substitute(
+    cx: &mut Context<'_>,
+    reference: NodeId,
+    depth: usize,
+    lengths: &mut HashMap<NodeId, usize>,
+) -> Vec<NodeId> {
+    let refname = cx
+        .doc
+        .attrs(reference)
+        .str("refname")
+        .unwrap_or_default()
+        .to_string();
+    let key = if cx.state.substitution_defs.contains_key(&refname) {
+        Some(refname.clone())
+    } else {
+        cx.state
+            .substitution_names
+            .get(&refname.to_lowercase())
+            .cloned()
+    };
+    let definition = key
+        .as_ref()
+        .and_then(|k| cx.state.substitution_defs.get(k))
+        .copied();
+    let Some(definition) = definition else {
+        if problem_budget_spent(cx.state) {
             let span = cx.doc.span(reference);
-            let msg = cx.report(
-                3,
-                "rst/undefined-substitution",
-                &format!("Undefined substitution referenced: \"{refname}\"."),
-                span,
-            );
-            cx.replace_with_problematic(reference, msg, false);
-            continue;
-        };
-        if depth >= MAX_SUBSTITUTION_DEPTH {
-            let span = cx.doc.span(reference);
-            let msg = cx.report(
-                3,
-                "rst/circular-substitution",
-                &format!("Circular substitution definition referenced: \"{refname}\"."),
-                span,
-            );
-            cx.replace_with_problematic(reference, msg, false);
-            continue;
+            let text = cx.rawsource(reference);
+            let replacement = cx.doc.create_text(text, span);
+            cx.replace_later(reference, vec![replacement]);
+            return Vec::new();
         }
-        let Some(parent) = cx.doc.parent(reference) else {
-            continue;
-        };
+        let span = cx.doc.span(reference);
+        let msg = cx.report(
+            3,
+            "rst/undefined-substitution",
+            &format!("Undefined substitution referenced: \"{refname}\"."),
+            span,
+        );
+        cx.replace_with_problematic(reference, msg, false);
+        return Vec::new();
+    };
+    if depth >= MAX_SUBSTITUTION_DEPTH {
+        let span = cx.doc.span(reference);
+        let msg = cx.report(
+            3,
+            "rst/circular-substitution",
+            &format!("Circular substitution definition referenced: \"{refname}\"."),
+            span,
+        );
+        cx.replace_with_problematic(reference, msg, false);
+        return Vec::new();
+    }
+    let Some(parent) = cx.doc.parent(reference) else {
+        return Vec::new();
+    };
+    let attrs = cx.doc.attrs(definition);
+    let ltrim = attrs.get("ltrim").is_some() || attrs.get("trim").is_some();
+    let rtrim = attrs.get("rtrim").is_some() || attrs.get("trim").is_some();
+    if ltrim || rtrim {
         let position = cx
             .doc
             .children(parent)
             .iter()
             .position(|&c| c == reference)
             .unwrap_or(0);
-        let attrs = cx.doc.attrs(definition);
-        let ltrim = attrs.get("ltrim").is_some() || attrs.get("trim").is_some();
-        let rtrim = attrs.get("rtrim").is_some() || attrs.get("trim").is_some();
         if ltrim && position > 0 {
             if let Some(&previous) = cx.doc.children(parent).get(position - 1) {
                 if cx.doc.kind(previous) == Kind::Text {
@@ -114,19 +147,51 @@ pub(crate) fn substitutions(cx: &mut Context<'_>) {
                 }
             }
         }
-        let copy = deep_copy(cx.doc, definition);
-        let nested: Vec<NodeId> = cx
-            .doc
-            .descendants(copy)
-            .filter(|&n| cx.doc.kind(n) == Kind::SubstitutionReference)
-            .collect();
-        let children: Vec<NodeId> = cx.doc.children(copy).to_vec();
-        for (offset, child) in children.into_iter().enumerate() {
-            cx.doc.insert(parent, position + offset, child);
-        }
-        cx.doc.detach(reference);
-        queue.extend(nested.into_iter().map(|n| (n, depth + 1)));
     }
+    // A reference inside the definition already handled in this round must
+    // be replaced before copying (docutils copies the updated definition).
+    let length = match lengths.get(&definition) {
+        Some(&length) => length,
+        None => {
+            let stale = cx
+                .doc
+                .descendants(definition)
+                .any(|n| cx.is_replaced(n) && cx.doc.parent(n).is_some());
+            if stale {
+                cx.flush_replacements();
+                lengths.clear();
+            }
+            let length = cx.doc.text_content(definition).chars().count();
+            lengths.insert(definition, length);
+            length
+        }
+    };
+    // docutils refuses to expand definitions longer than its line length
+    // limit, which also stops exponential nesting ("billion laughs").
+    if length > LINE_LENGTH_LIMIT {
+        let span = cx.doc.span(reference);
+        let name = key.unwrap_or_default();
+        let msg = cx.report(
+            3,
+            "rst/substitution-too-long",
+            &format!("Substitution definition \"{name}\" exceeds the line-length-limit."),
+            span,
+        );
+        cx.replace_with_problematic(reference, msg, false);
+        return Vec::new();
+    }
+    let copy = deep_copy(cx.doc, definition);
+    let nested: Vec<NodeId> = cx
+        .doc
+        .descendants(copy)
+        .filter(|&n| cx.doc.kind(n) == Kind::SubstitutionReference)
+        .collect();
+    let children: Vec<NodeId> = std::mem::take(&mut cx.doc.get_mut(copy).children);
+    for &child in &children {
+        cx.doc.get_mut(child).parent = None;
+    }
+    cx.replace_later(reference, children);
+    nested
 }
 
 /// docutils' `PropagateTargets` (260): a block-level target hands its ids
@@ -146,9 +211,21 @@ pub(crate) fn propagate_targets(cx: &mut Context<'_>) {
         if is_text_element(cx.doc.kind(parent)) {
             continue;
         }
-        let Some(next) = next_node(cx.doc, target) else {
+        let Some(mut next) = next_node(cx.doc, target) else {
             continue;
         };
+        // System messages may be removed later (FilterMessages): skip them.
+        let mut guard = 0;
+        while cx.doc.kind(next) == Kind::SystemMessage && guard < 100_000 {
+            guard += 1;
+            match next_sibling_or_ancestor_sibling(cx.doc, next) {
+                Some(after) => next = after,
+                None => break,
+            }
+        }
+        if cx.doc.kind(next) == Kind::SystemMessage {
+            continue;
+        }
         let next_kind = cx.doc.kind(next);
         let invisible = matches!(
             next_kind,
@@ -233,6 +310,11 @@ fn next_node(doc: &Document, node: NodeId) -> Option<NodeId> {
     if let Some(&first) = doc.children(node).first() {
         return Some(first);
     }
+    next_sibling_or_ancestor_sibling(doc, node)
+}
+
+/// docutils' `next_node(ascend=True, descend=False)`.
+fn next_sibling_or_ancestor_sibling(doc: &Document, node: NodeId) -> Option<NodeId> {
     let mut current = node;
     loop {
         let parent = doc.parent(current)?;
@@ -307,8 +389,18 @@ fn is_anonymous(doc: &Document, node: NodeId) -> bool {
 }
 
 /// docutils' `document.refnames`: name → nodes referring to it by name.
-fn refnames(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
-    let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+fn refnames(cx: &mut Context<'_>) -> Rc<RefMap> {
+    if let Some((names, _)) = &cx.ref_cache {
+        return Rc::clone(names);
+    }
+    Rc::new(build_refnames(cx))
+}
+
+fn build_refnames(cx: &mut Context<'_>) -> RefMap {
+    let mut map: RefMap = HashMap::new();
+    if !cx.exists(Kind::Reference) && !cx.exists(Kind::Target) {
+        return map;
+    }
     let root = cx.doc.root();
     for node in cx.doc.descendants(root) {
         let kind = cx.doc.kind(node);
@@ -329,8 +421,18 @@ fn refnames(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
 }
 
 /// docutils' `document.refids`: id → nodes pointing at it with `refid`.
-fn refids(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
-    let mut map: HashMap<String, Vec<NodeId>> = HashMap::new();
+fn refids(cx: &mut Context<'_>) -> Rc<RefMap> {
+    if let Some((_, ids)) = &cx.ref_cache {
+        return Rc::clone(ids);
+    }
+    Rc::new(build_refids(cx))
+}
+
+fn build_refids(cx: &mut Context<'_>) -> RefMap {
+    let mut map: RefMap = HashMap::new();
+    if !cx.exists(Kind::Reference) && !cx.exists(Kind::Target) {
+        return map;
+    }
     let root = cx.doc.root();
     for node in cx.doc.descendants(root) {
         if !matches!(cx.doc.kind(node), Kind::Reference | Kind::Target) {
@@ -345,6 +447,11 @@ fn refids(cx: &Context<'_>) -> HashMap<String, Vec<NodeId>> {
 
 /// docutils' `IndirectHyperlinks` (460).
 pub(crate) fn indirect_hyperlinks(cx: &mut Context<'_>) {
+    // Resolved references are skipped through `cx.resolved`, so the maps
+    // can be built once for the whole transform.
+    let names = build_refnames(cx);
+    let ids = build_refids(cx);
+    cx.ref_cache = Some((Rc::new(names), Rc::new(ids)));
     let indirect: Vec<NodeId> = cx
         .all(Kind::Target)
         .into_iter()
@@ -352,13 +459,26 @@ pub(crate) fn indirect_hyperlinks(cx: &mut Context<'_>) {
         .collect();
     for target in indirect {
         if !cx.resolved.contains(&target) {
-            resolve_indirect_target(cx, target, 0);
+            let mut in_progress = std::collections::HashSet::new();
+            resolve_indirect_target(cx, target, &mut in_progress);
         }
         resolve_indirect_references(cx, target, 0);
     }
+    cx.ref_cache = None;
 }
 
-fn resolve_indirect_target(cx: &mut Context<'_>, target: NodeId, depth: usize) {
+/// Chains of indirect targets longer than this are reported as circular
+/// (the resolution recurses once per link).
+const MAX_INDIRECT_CHAIN: usize = 1000;
+
+/// docutils' `resolve_indirect_target`; `in_progress` plays the part of
+/// docutils' `multiply_indirect` marks (a target met again while its own
+/// resolution is under way forms a circle).
+fn resolve_indirect_target(
+    cx: &mut Context<'_>,
+    target: NodeId,
+    in_progress: &mut std::collections::HashSet<NodeId>,
+) {
     let refname = cx.doc.attrs(target).str("refname").map(str::to_string);
     let reftarget_id = match &refname {
         None => cx.doc.attrs(target).str("refid").map(str::to_string),
@@ -381,11 +501,13 @@ fn resolve_indirect_target(cx: &mut Context<'_>, target: NodeId, depth: usize) {
         && !cx.resolved.contains(&reftarget)
         && cx.doc.attrs(reftarget).get("refname").is_some()
     {
-        if depth > 32 || reftarget == target {
+        if in_progress.contains(&target) || in_progress.len() >= MAX_INDIRECT_CHAIN {
             indirect_target_error(cx, target, "forming a circular reference");
             return;
         }
-        resolve_indirect_target(cx, reftarget, depth + 1);
+        in_progress.insert(target);
+        resolve_indirect_target(cx, reftarget, in_progress);
+        in_progress.remove(&target);
     }
     let reftarget_attrs = cx.doc.attrs(reftarget).clone();
     if let Some(refuri) = reftarget_attrs.str("refuri") {
@@ -450,7 +572,11 @@ fn indirect_target_error(cx: &mut Context<'_>, target: NodeId, explanation: &str
     cx.state.set_id(cx.doc, msg, None, "");
     let mut seen = std::collections::HashSet::new();
     for reference in reflist {
-        if seen.insert(reference) && cx.doc.parent(reference).is_some() && reference != target {
+        if seen.insert(reference)
+            && cx.doc.parent(reference).is_some()
+            && !cx.is_replaced(reference)
+            && reference != target
+        {
             cx.replace_with_problematic(reference, msg, false);
         }
     }
@@ -787,7 +913,7 @@ pub(crate) fn dangling_references(cx: &mut Context<'_>) {
         })
         .collect();
     for node in candidates {
-        if cx.resolved.contains(&node) || cx.doc.parent(node).is_none() {
+        if cx.resolved.contains(&node) || cx.doc.parent(node).is_none() || cx.is_replaced(node) {
             continue;
         }
         let Some(refname) = cx.doc.attrs(node).str("refname").map(str::to_string) else {
@@ -799,6 +925,13 @@ pub(crate) fn dangling_references(cx: &mut Context<'_>) {
                 attrs.remove("refname");
                 attrs.set("refid", id);
                 cx.resolved.insert(node);
+            }
+            None if problem_budget_spent(cx.state) => {
+                // Past the problem budget: keep the reference's text only.
+                let span = cx.doc.span(node);
+                let text = cx.doc.text_content(node);
+                let replacement = cx.doc.create_text(text, span);
+                cx.replace_later(node, vec![replacement]);
             }
             None => {
                 let message = if cx.state.targets.nameids.contains_key(&refname) {
