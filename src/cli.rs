@@ -17,6 +17,8 @@ Examples:
   specsite build content-example         build the example repository
   specsite build ../nova-specs --out /tmp/site --base-url https://owner.github.io/nova-specs/
   specsite build --strict --format json  fail on warnings and print diagnostics as JSON (for CI)
+  specsite serve                         preview the repository in the current directory at http://127.0.0.1:8000/
+  specsite serve ../nova-specs --base-path /nova-specs/   preview as GitHub project Pages will serve it
   specsite rst-tree --stage parse spec.rst   print a file's reStructuredText tree as docutils pseudo-XML";
 
 #[derive(Parser, Debug)]
@@ -43,6 +45,9 @@ enum CommandArgs {
     /// Build the site into the output directory.
     #[command(after_help = EXAMPLES)]
     Build(BuildArgs),
+    /// Build in memory, serve on localhost, and reload the browser on every change.
+    #[command(after_help = EXAMPLES)]
+    Serve(ServeArgs),
     /// Print a reStructuredText file's document tree as docutils pseudo-XML (for debugging and conformance checks).
     RstTree(RstTreeArgs),
 }
@@ -63,6 +68,27 @@ struct BuildArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// The spec repository [default: the current directory].
+    root: Option<PathBuf>,
+    /// Port to listen on [default: the first free port from 8000].
+    #[arg(long, short)]
+    port: Option<u16>,
+    /// Address to listen on; anything but loopback exposes your drafts to the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Serve under this URL path, as GitHub project Pages do (e.g. /repo/).
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    base_path: String,
+    /// Poll for changes instead of using file-system events (network mounts, some containers).
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -118,10 +144,46 @@ pub struct RstTreeOptions {
     pub file: Option<PathBuf>,
 }
 
+/// Validated options of `specsite serve`.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// `None`: the first free port from 8000 on.
+    pub port: Option<u16>,
+    pub bind: std::net::IpAddr,
+    /// Normalised: `/` or `/segment/…/`.
+    pub base_path: String,
+    pub open: bool,
+    pub poll: bool,
+    pub verbosity: Verbosity,
+}
+
+/// `repo`, `/repo` and `/repo/` all mean `/repo/`; only plain URL path
+/// segments are accepted.
+fn normalise_base_path(path: &str) -> Result<String, String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in &segments {
+        let plain = segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+        if !plain || *segment == "." || *segment == ".." {
+            return Err(format!(
+                "has the segment {segment:?}; use letters, digits and -._~ only"
+            ));
+        }
+    }
+    if segments.is_empty() {
+        Ok("/".to_string())
+    } else {
+        Ok(format!("/{}/", segments.join("/")))
+    }
+}
+
 /// A command ready to run.
 #[derive(Clone, Debug)]
 pub enum Command {
     Build(BuildOptions),
+    Serve(ServeOptions),
     RstTree(RstTreeOptions),
 }
 
@@ -177,6 +239,17 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                 verbosity,
             }))
         }
+        CommandArgs::Serve(serve) => Ok(Command::Serve(ServeOptions {
+            root: serve.root.unwrap_or_else(|| PathBuf::from(".")),
+            port: serve.port,
+            bind: serve.bind,
+            base_path: normalise_base_path(&serve.base_path).map_err(|message| {
+                UsageError(format!("--base-path {:?} {message}", serve.base_path))
+            })?,
+            open: serve.open,
+            poll: serve.poll,
+            verbosity,
+        })),
         CommandArgs::RstTree(tree) => Ok(Command::RstTree(RstTreeOptions {
             full: matches!(tree.stage, StageArg::Full),
             sphinx: tree.sphinx,
@@ -217,6 +290,32 @@ mod tests {
         assert!(options.strict);
         assert_eq!(options.format, ReportFormat::Json);
         assert_eq!(options.verbosity, Verbosity::Quiet);
+    }
+
+    #[test]
+    fn serve_defaults_and_base_paths() {
+        let Ok(Command::Serve(options)) = parse_from(["specsite", "serve"]) else {
+            panic!("serve expected");
+        };
+        assert_eq!(options.port, None);
+        assert!(options.bind.is_loopback());
+        assert_eq!(options.base_path, "/");
+        for (given, normal) in [("repo", "/repo/"), ("/repo", "/repo/"), ("/a/b/", "/a/b/")] {
+            let Ok(Command::Serve(options)) =
+                parse_from(["specsite", "serve", "--base-path", given, "--port", "9000"])
+            else {
+                panic!("serve expected");
+            };
+            assert_eq!(options.base_path, normal);
+            assert_eq!(options.port, Some(9000));
+        }
+        for bad in ["/../x/", "/a b/", "/<x>/"] {
+            assert!(
+                parse_from(["specsite", "serve", "--base-path", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(parse_from(["specsite", "serve", "--bind", "not-an-ip"]).is_err());
     }
 
     #[test]

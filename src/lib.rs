@@ -27,5 +27,6 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod suggest;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use specsite::build::{build_site, SiteBuild};
-use specsite::cli::{self, BuildOptions, Command, RstTreeOptions, Verbosity};
+use specsite::cli::{self, BuildOptions, Command, RstTreeOptions, ServeOptions, Verbosity};
 use specsite::config::{Overrides, CONFIG_FILE};
 use specsite::diag::Tally;
 use specsite::report::{self, ReportFormat, SourceTexts};
@@ -25,7 +25,35 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Build(options) => run_build(&options),
+        Command::Serve(options) => run_serve(&options),
         Command::RstTree(options) => run_rst_tree(&options),
+    }
+}
+
+fn run_serve(options: &ServeOptions) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(error) => {
+            eprintln!("error: cannot determine the current directory: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    let config = specsite::serve::ServeConfig {
+        root: options.root.clone(),
+        port: options.port,
+        bind: options.bind,
+        base_path: options.base_path.clone(),
+        open: options.open,
+        poll: options.poll,
+        quiet: options.verbosity == Verbosity::Quiet,
+        verbose: options.verbosity == Verbosity::Verbose,
+    };
+    match specsite::serve::serve(&config, &cwd) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(USAGE_OR_INTERNAL)
+        }
     }
 }
 

@@ -228,6 +228,16 @@ impl Common {
 
 /// Render the whole site.
 pub fn render_site(input: &SiteInput<'_>) -> (OutputTree, Vec<Diagnostic>) {
+    render_site_except(input, &|_| false)
+}
+
+/// Render the site but leave out the pages of the specs `skip` selects:
+/// `serve` reuses those from its previous build when nothing they depend
+/// on changed. Every other page (home, 404, assets) is always rendered.
+pub fn render_site_except(
+    input: &SiteInput<'_>,
+    skip: &(dyn Fn(&Spec) -> bool + Sync),
+) -> (OutputTree, Vec<Diagnostic>) {
     let config = input.config;
     let mut tree = OutputTree::default();
     let mut diagnostics = Vec::new();
@@ -269,6 +279,7 @@ pub fn render_site(input: &SiteInput<'_>) -> (OutputTree, Vec<Diagnostic>) {
     let rendered: Vec<Result<(String, String), Diagnostic>> = input
         .specs
         .par_iter()
+        .filter(|spec| !skip(spec))
         .map(|spec| render_spec_page(spec, &common, &pages, input))
         .collect();
     for result in rendered {
