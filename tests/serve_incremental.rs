@@ -139,3 +139,32 @@ fn a_broken_config_fails_with_file_and_line() {
     assert!(problem.message.contains("not_a_key"), "{}", problem.message);
     assert!(problem.one_line().starts_with("specsite.toml:3:"));
 }
+
+#[test]
+fn a_spec_saved_as_non_utf8_falls_back_to_a_full_load_and_recovers() {
+    let dir = repo();
+    let root = dir.path();
+    let canonical = std::fs::canonicalize(root).expect("canonical");
+    let change = Change::Paths(vec![canonical.join("specs/a.md")]);
+    let mut builder = IncrementalBuilder::new(root, overrides(), root);
+    builder.rebuild(&Change::Unknown).expect("first");
+    std::fs::write(
+        root.join("specs/a.md"),
+        b"---\ntitle: A\n---\n\xff\xfe bad\n",
+    )
+    .expect("write");
+    let broken = builder.rebuild(&change).expect("rebuild");
+    assert!(broken.failed);
+    assert!(
+        broken
+            .problems
+            .iter()
+            .any(|p| p.code == "load/not-utf8" && p.file.as_deref() == Some("specs/a.md")),
+        "{:?}",
+        broken.problems
+    );
+    write(root, "specs/a.md", &spec("Alpha", "Repaired."));
+    let repaired = builder.rebuild(&change).expect("rebuild");
+    assert!(!repaired.failed, "{:?}", repaired.problems);
+    assert_same_as_full_build(root, &repaired.tree);
+}

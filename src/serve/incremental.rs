@@ -18,6 +18,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -29,8 +30,9 @@ use crate::load;
 use crate::model::Spec;
 use crate::output::OutputTree;
 use crate::render::site::{render_site_except, SiteInput};
+use crate::render::theme::Theme;
 use crate::report::SourceTexts;
-use crate::source::{FileRole, SharedSource};
+use crate::source::{FileRole, SharedSource, SourceFile};
 
 /// What changed since the last rebuild.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,13 +82,15 @@ pub struct RebuildStats {
 
 /// The outcome of one rebuild.
 pub struct Rebuild {
-    pub tree: OutputTree,
+    pub tree: Arc<OutputTree>,
     /// Every diagnostic, resolved to file:line.
     pub problems: Vec<Problem>,
     /// Whether an error makes this site unfit to replace the last good one.
     pub failed: bool,
     pub stats: RebuildStats,
     pub duration: Duration,
+    /// How long each stage took, for `-v` and the latency notes.
+    pub timings: Vec<(&'static str, Duration)>,
     /// The configuration this rebuild used (its template and static dirs
     /// tell the watcher what matters).
     pub config: Config,
@@ -101,7 +105,7 @@ struct CachedSpec {
 }
 
 struct PreviousRender {
-    tree: OutputTree,
+    tree: Arc<OutputTree>,
     site_key: u64,
     /// Page path → content hash of the spec it was rendered from.
     rendered_from: HashMap<String, u64>,
@@ -116,6 +120,10 @@ pub struct IncrementalBuilder {
     cwd: PathBuf,
     parse_cache: HashMap<String, CachedSpec>,
     previous: Option<PreviousRender>,
+    /// What the last load read, for re-reading only the changed files.
+    previous_sources: Option<load::Sources>,
+    /// The theme of the last build, valid while no file but specs changed.
+    theme: Option<(Theme, Vec<Diagnostic>)>,
 }
 
 fn hash_of(value: &impl Hash) -> u64 {
@@ -151,12 +159,14 @@ impl IncrementalBuilder {
             cwd: cwd.to_path_buf(),
             parse_cache: HashMap::new(),
             previous: None,
+            previous_sources: None,
+            theme: None,
         }
     }
 
     /// Whether `change` touched only spec sources the caches know about, so
     /// that the caches stay valid.
-    fn touches_only_specs(&self, change: &Change, root: &Path, sources: &load::Sources) -> bool {
+    fn touches_only_specs(&self, change: &Change, root: &Path) -> bool {
         let Change::Paths(paths) = change else {
             return false;
         };
@@ -169,26 +179,77 @@ impl IncrementalBuilder {
                 return !path.starts_with(root);
             };
             previous.spec_sources.contains(&rel)
-                || sources
-                    .get(&rel)
-                    .is_some_and(|file| file.role == FileRole::Spec)
+        })
+    }
+
+    /// Re-read only the changed files when every one of them is a spec the
+    /// last load read, still a plain readable UTF-8 file: then the walk
+    /// would find the same files. `None` means "walk again".
+    fn reread_changed(&self, change: &Change, root: &Path) -> Option<load::Sources> {
+        let Change::Paths(paths) = change else {
+            return None;
+        };
+        let previous = self.previous_sources.as_ref()?;
+        let mut files = previous.files.clone();
+        for path in paths {
+            let rel = load::relative_path(root, path)?;
+            let index = files
+                .binary_search_by(|f| f.rel_path.as_str().cmp(&rel))
+                .ok()?;
+            let old = files.get(index)?;
+            // A file read through a symlink is left to the full walk.
+            if old.abs_path != root.join(&rel) {
+                return None;
+            }
+            let meta = std::fs::symlink_metadata(path).ok()?;
+            if !meta.is_file() || meta.len() > load::MAX_FILE_BYTES {
+                return None;
+            }
+            let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+            let text = text
+                .strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text);
+            let fresh = SourceFile::new(rel, old.abs_path.clone(), old.format, old.role, text);
+            if let Some(slot) = files.get_mut(index) {
+                *slot = Arc::new(fresh);
+            }
+        }
+        Some(load::Sources {
+            files,
+            diagnostics: previous.diagnostics.clone(),
         })
     }
 
     /// Rebuild after `change`.
     pub fn rebuild(&mut self, change: &Change) -> Result<Rebuild, BuildError> {
         let started = Instant::now();
+        let mut timings = Vec::new();
+        let mut mark = started;
+        let mut lap = |stage: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+            let now = Instant::now();
+            timings.push((stage, now - mark));
+            mark = now;
+        };
         let root = build::resolve_root(&self.root)?;
         let loaded = Config::load(&root, &self.overrides, &self.cwd);
         let config = loaded.config;
         let mut diagnostics = loaded.diagnostics;
-        let mut sources = load::load(&config);
-        diagnostics.append(&mut sources.diagnostics);
 
-        let caches_valid = self.touches_only_specs(change, &root, &sources);
+        let caches_valid = self.touches_only_specs(change, &root);
         if !caches_valid {
             self.parse_cache.clear();
+            self.theme = None;
         }
+        let sources = match caches_valid
+            .then(|| self.reread_changed(change, &root))
+            .flatten()
+        {
+            Some(sources) => sources,
+            None => load::load(&config),
+        };
+        diagnostics.extend(sources.diagnostics.iter().cloned());
+        lap("load", &mut timings);
 
         let options = build::markup_options(&config);
         let options_key = hash_of(&format!("{:?}", config.markup));
@@ -204,13 +265,21 @@ impl IncrementalBuilder {
         let mut cached: Vec<Option<CachedSpec>> = Vec::with_capacity(spec_files.len());
         let mut hashes = Vec::with_capacity(spec_files.len());
         for (file, page_path) in spec_files.iter().zip(&page_paths) {
-            let content_hash = hash_of(&file.text);
+            let entry = self.parse_cache.remove(&file.rel_path);
+            // A file not re-read is the very same `Arc`: no need to hash it.
+            let same_file = entry
+                .as_ref()
+                .is_some_and(|entry| Arc::ptr_eq(&entry.spec.source, file));
+            let content_hash = match &entry {
+                Some(entry) if same_file => entry.content_hash,
+                _ => hash_of(&file.text),
+            };
             hashes.push(content_hash);
-            let entry = self.parse_cache.remove(&file.rel_path).filter(|entry| {
+            let entry = entry.filter(|entry| {
                 entry.content_hash == content_hash
                     && entry.page_path == *page_path
                     && entry.options_key == options_key
-                    && entry.spec.source.text == file.text
+                    && (same_file || entry.spec.source.text == file.text)
             });
             cached.push(entry);
         }
@@ -246,8 +315,13 @@ impl IncrementalBuilder {
             spec_meta.push((entry.content_hash, entry.diagnostics));
             specs.push(entry.spec);
         }
-        let (theme, mut theme_diagnostics) = build::load_theme(&config);
-        diagnostics.append(&mut theme_diagnostics);
+        lap("parse", &mut timings);
+        let (theme, theme_diagnostics) = match self.theme.take() {
+            Some(cached) => cached,
+            None => build::load_theme(&config),
+        };
+        diagnostics.extend(theme_diagnostics.iter().cloned());
+        lap("theme", &mut timings);
         let site_key = site_key(&config, loaded.file_text.as_deref(), &specs);
         let reusable: HashSet<&str> = match &self.previous {
             Some(previous) if caches_valid && previous.site_key == site_key => specs
@@ -277,6 +351,7 @@ impl IncrementalBuilder {
                 }
             }
         }
+        lap("render", &mut timings);
         let render_clean = render_diagnostics.is_empty();
         diagnostics.extend(render_diagnostics);
         crate::report::sort(&mut diagnostics);
@@ -293,6 +368,7 @@ impl IncrementalBuilder {
             .collect();
         let spec_sources: HashSet<String> =
             specs.iter().map(|s| s.source.rel_path.clone()).collect();
+        let tree = Arc::new(tree);
         self.previous = render_clean.then(|| PreviousRender {
             tree: tree.clone(),
             site_key,
@@ -311,12 +387,16 @@ impl IncrementalBuilder {
                 },
             );
         }
+        self.theme = Some((theme, theme_diagnostics));
+        self.previous_sources = Some(sources);
+        lap("resolve", &mut timings);
         Ok(Rebuild {
             tree,
             problems,
             failed,
             stats,
             duration: started.elapsed(),
+            timings,
             config,
         })
     }
@@ -328,9 +408,17 @@ fn resolve_problems(
     sources: &load::Sources,
     config_text: Option<&str>,
 ) -> Vec<Problem> {
+    // Index only the files diagnostics point into: indexing every line of
+    // every file would cost more than the rest of a one-spec rebuild.
     let mut texts = SourceTexts::default();
+    let wanted: HashSet<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
     for file in &sources.files {
-        texts.add(&file.rel_path, &file.text);
+        if wanted.contains(file.rel_path.as_str()) {
+            texts.add(&file.rel_path, &file.text);
+        }
     }
     if let Some(text) = config_text {
         texts.add(CONFIG_FILE, text);

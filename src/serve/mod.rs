@@ -159,7 +159,7 @@ fn publish(state: &ServerState, rebuild: Rebuild) -> Difference {
             Difference::Pages => next.page_generation += 1,
         }
         if found != Difference::Same {
-            next.tree = Arc::new(rebuild.tree);
+            next.tree = rebuild.tree;
         }
         next.problems = Vec::new();
     }
@@ -172,6 +172,7 @@ struct RebuildReport {
     failed: bool,
     millis: f64,
     stats: incremental::RebuildStats,
+    timings: Vec<(&'static str, std::time::Duration)>,
     errors: Vec<String>,
 }
 
@@ -181,6 +182,7 @@ impl RebuildReport {
             failed: rebuild.failed,
             millis: rebuild.duration.as_secs_f64() * 1000.0,
             stats: rebuild.stats,
+            timings: rebuild.timings.clone(),
             errors: rebuild
                 .problems
                 .iter()
@@ -212,9 +214,17 @@ impl RebuildReport {
             Difference::Pages => "pages reloaded",
         };
         let details = if config.verbose {
+            let stages: Vec<String> = self
+                .timings
+                .iter()
+                .map(|(stage, time)| format!("{stage} {:.1}", time.as_secs_f64() * 1000.0))
+                .collect();
             format!(
-                " ({} specs, {} parsed, {} pages rendered)",
-                self.stats.specs, self.stats.parsed, self.stats.rendered_pages
+                " ({} specs, {} parsed, {} pages rendered; ms: {})",
+                self.stats.specs,
+                self.stats.parsed,
+                self.stats.rendered_pages,
+                stages.join(", ")
             )
         } else {
             String::new()
@@ -259,7 +269,7 @@ pub fn serve(config: &ServeConfig, cwd: &Path) -> Result<(), ServeError> {
     let (change_sender, change_receiver) = tokio::sync::watch::channel(0u64);
     let state = Arc::new(ServerState {
         published: ArcSwap::from_pointee(Published {
-            tree: Arc::new(first.tree),
+            tree: first.tree,
             page_generation: 1,
             css_generation: 1,
             problems: if first.failed {
