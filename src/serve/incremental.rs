@@ -346,8 +346,8 @@ impl IncrementalBuilder {
         stats.rendered_pages = specs.len() - reusable.len();
         if let Some(previous) = &self.previous {
             for page in &reusable {
-                if let Some(bytes) = previous.tree.get(page) {
-                    tree.insert(*page, bytes.to_vec());
+                if let Some(bytes) = previous.tree.get_shared(page) {
+                    tree.insert_shared(*page, bytes.clone());
                 }
             }
         }

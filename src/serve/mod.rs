@@ -126,8 +126,13 @@ pub fn difference(old: &OutputTree, new: &OutputTree) -> Difference {
     }
     let mut result = Difference::Same;
     for (path, new_bytes) in new.iter() {
+        // Pages carried over from the previous build are the same `Arc`.
+        let shared = old
+            .get_shared(path)
+            .zip(new.get_shared(path))
+            .is_some_and(|(a, b)| Arc::ptr_eq(a, b));
         let old_bytes = old.get(path).unwrap_or_default();
-        if old_bytes == new_bytes {
+        if shared || old_bytes == new_bytes {
             continue;
         }
         if path.ends_with(".css") {
