@@ -4,16 +4,19 @@
 //! * The parse cache keeps each spec's extracted [`Spec`] and diagnostics,
 //!   keyed by source path and valid while the file's content hash, its page
 //!   path and the markup options are unchanged.
-//! * The page cache is the previous [`OutputTree`]: a spec page is copied
-//!   from it when the spec's content is unchanged, the change touched only
-//!   spec sources, and nothing any page shows of other specs (the site
-//!   fingerprint: config, paths, titles, statuses, milestones…) changed.
+//! * The page cache is the previous [`OutputTree`]: a spec page is carried
+//!   over (shared, not copied) when the spec's content is unchanged, the
+//!   change touched only spec sources, and nothing any page shows of other
+//!   specs (the site fingerprint: config, paths, titles, statuses,
+//!   milestones…) changed. With the same fingerprint the site-wide pages
+//!   (home, 404) are carried over too.
 //!
 //! Both caches are dropped whenever a change might reach past them: a file
 //! that is not a spec source (config, templates, static files, an
 //! `include`d file), or an unknown change (the watcher lost events). Then
-//! the rebuild is a full build, which is always correct. Every other page
-//! (home, 404, assets) is rendered on every rebuild; they are cheap.
+//! the rebuild is a full build, which is always correct. When only changed
+//! specs are read again, unchanged files keep their `Arc`, so the cache
+//! recognises them without hashing.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -323,6 +326,10 @@ impl IncrementalBuilder {
         diagnostics.extend(theme_diagnostics.iter().cloned());
         lap("theme", &mut timings);
         let site_key = site_key(&config, loaded.file_text.as_deref(), &specs);
+        let unchanged_site = self
+            .previous
+            .as_ref()
+            .is_some_and(|previous| caches_valid && previous.site_key == site_key);
         let reusable: HashSet<&str> = match &self.previous {
             Some(previous) if caches_valid && previous.site_key == site_key => specs
                 .iter()
@@ -342,12 +349,23 @@ impl IncrementalBuilder {
                 specs: &specs,
             },
             &|spec| reusable.contains(spec.page_path.as_str()),
+            !unchanged_site,
         );
         stats.rendered_pages = specs.len() - reusable.len();
         if let Some(previous) = &self.previous {
             for page in &reusable {
                 if let Some(bytes) = previous.tree.get_shared(page) {
                     tree.insert_shared(*page, bytes.clone());
+                }
+            }
+            if unchanged_site {
+                // The site-wide pages were left out: same inputs, same pages.
+                for (path, _) in previous.tree.iter() {
+                    if !tree.contains(path) {
+                        if let Some(bytes) = previous.tree.get_shared(path) {
+                            tree.insert_shared(path, bytes.clone());
+                        }
+                    }
                 }
             }
         }
