@@ -252,3 +252,32 @@ fn a_base_path_serves_like_project_pages() {
     let mut seen = String::new();
     wait_for_event(&mut events, &mut seen, "event: hello");
 }
+
+#[test]
+fn build_output_has_no_reload_machinery() {
+    let dir = repo();
+    let out = dir.path().join("_site");
+    let status = Command::new(env!("CARGO_BIN_EXE_specsite"))
+        .args(["-q", "build"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run build");
+    assert!(status.success());
+    let mut checked = 0;
+    let mut stack = vec![out];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("list") {
+                stack.push(entry.expect("entry").path());
+            }
+        } else {
+            let bytes = std::fs::read(&path).expect("read");
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("__specsite"), "{}", path.display());
+            assert!(!text.contains("EventSource"), "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 3, "the build wrote pages");
+}
