@@ -47,6 +47,9 @@ pub struct Published {
     pub css_generation: u64,
     /// Problems of the latest build when it failed; empty otherwise.
     pub problems: Vec<Problem>,
+    /// Whether `tree` itself came from a build with errors (the first
+    /// build, when the repository was broken from the start).
+    pub tree_has_errors: bool,
 }
 
 /// How a request path maps onto the site.

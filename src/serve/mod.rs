@@ -148,26 +148,32 @@ pub fn difference(old: &OutputTree, new: &OutputTree) -> Difference {
     result
 }
 
-/// Publish the outcome of a rebuild: swap in a good site, or keep the old
-/// one and show the problems.
+/// Publish the outcome of a rebuild: swap in a good site, or keep the
+/// last good one and show the problems. When no good site was ever built
+/// (the repository had errors from the start), each new site is swapped in
+/// anyway, so edits still show while the overlay lists the errors.
 fn publish(state: &ServerState, rebuild: Rebuild) -> Difference {
     let current = state.published.load_full();
     let mut next = Published::clone(&current);
-    let mut found = Difference::Same;
-    if rebuild.failed {
-        next.problems = rebuild.problems;
+    next.problems = if rebuild.failed {
+        rebuild.problems
     } else {
-        found = difference(&current.tree, &rebuild.tree);
-        match found {
-            Difference::Same => {}
-            Difference::StylesOnly => next.css_generation += 1,
-            Difference::Pages => next.page_generation += 1,
-        }
-        if found != Difference::Same {
-            next.tree = rebuild.tree;
-        }
-        next.problems = Vec::new();
+        Vec::new()
+    };
+    if rebuild.failed && !current.tree_has_errors {
+        state.published.store(Arc::new(next));
+        return Difference::Same;
     }
+    let found = difference(&current.tree, &rebuild.tree);
+    match found {
+        Difference::Same => {}
+        Difference::StylesOnly => next.css_generation += 1,
+        Difference::Pages => next.page_generation += 1,
+    }
+    if found != Difference::Same {
+        next.tree = rebuild.tree;
+    }
+    next.tree_has_errors = rebuild.failed;
     state.published.store(Arc::new(next));
     found
 }
@@ -282,6 +288,7 @@ pub fn serve(config: &ServeConfig, cwd: &Path) -> Result<(), ServeError> {
             } else {
                 Vec::new()
             },
+            tree_has_errors: first.failed,
         }),
         changes: change_receiver,
         hosts: http::HostCheck::new(local),
@@ -323,8 +330,9 @@ pub fn serve(config: &ServeConfig, cwd: &Path) -> Result<(), ServeError> {
 
     if !config.bind.is_loopback() {
         eprintln!(
-            "warning: serving on {} makes your drafts reachable from other machines on the network; \
-             the default, 127.0.0.1, keeps them on this one",
+            "warning: serving on {} makes your drafts reachable from other machines on the network \
+             (the default, 127.0.0.1, keeps them on this one); requests are answered only when \
+             their Host names localhost or the bound address",
             config.bind
         );
     }
@@ -363,6 +371,71 @@ mod tests {
             tree.insert(*path, contents.as_bytes().to_vec());
         }
         tree
+    }
+
+    fn rebuild(tree: OutputTree, failed: bool) -> Rebuild {
+        let problems = if failed {
+            vec![incremental::Problem {
+                severity: "error",
+                code: "x/y".into(),
+                file: Some("specs/a.md".into()),
+                line: Some(1),
+                column: Some(1),
+                message: "broken".into(),
+                help: None,
+            }]
+        } else {
+            Vec::new()
+        };
+        Rebuild {
+            tree: Arc::new(tree),
+            problems,
+            failed,
+            stats: incremental::RebuildStats::default(),
+            duration: std::time::Duration::ZERO,
+            timings: Vec::new(),
+            config: crate::config::Config::defaults(Path::new("/r")),
+        }
+    }
+
+    fn state(tree: OutputTree, tree_has_errors: bool) -> ServerState {
+        let (_sender, receiver) = tokio::sync::watch::channel(0);
+        ServerState {
+            published: ArcSwap::from_pointee(Published {
+                tree: Arc::new(tree),
+                tree_has_errors,
+                ..Published::default()
+            }),
+            changes: receiver,
+            hosts: http::HostCheck::new(SocketAddr::from(([127, 0, 0, 1], 8000))),
+            base_path: "/".into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_rebuild_keeps_the_last_good_site_until_fixed() {
+        let good = tree(&[("a.html", "good")]);
+        let state = state(good, false);
+        let found = publish(&state, rebuild(tree(&[("a.html", "half-edited")]), true));
+        assert_eq!(found, Difference::Same);
+        let now = state.published.load_full();
+        assert_eq!(now.tree.get("a.html"), Some(b"good".as_slice()));
+        assert_eq!(now.problems.len(), 1);
+        let found = publish(&state, rebuild(tree(&[("a.html", "fixed")]), false));
+        assert_eq!(found, Difference::Pages);
+        let now = state.published.load_full();
+        assert_eq!(now.tree.get("a.html"), Some(b"fixed".as_slice()));
+        assert!(now.problems.is_empty());
+    }
+
+    #[test]
+    fn a_site_broken_from_the_start_still_shows_edits() {
+        let state = state(tree(&[("a.html", "broken v1")]), true);
+        let found = publish(&state, rebuild(tree(&[("a.html", "broken v2")]), true));
+        assert_eq!(found, Difference::Pages);
+        let now = state.published.load_full();
+        assert_eq!(now.tree.get("a.html"), Some(b"broken v2".as_slice()));
+        assert_eq!(now.problems.len(), 1);
     }
 
     #[test]
