@@ -31,7 +31,6 @@ use crate::output::OutputTree;
 use crate::render::site::root_prefix;
 
 /// Where the reload machinery lives, relative to the site root.
-pub const MACHINERY_DIR: &str = "__specsite/";
 const EVENTS: &str = "__specsite/events";
 const SCRIPT: &str = "__specsite/reload.js";
 const RELOAD_JS: &str = include_str!("reload.js");
