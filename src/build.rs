@@ -20,7 +20,7 @@ use crate::model::Spec;
 use crate::output::OutputTree;
 use crate::render::site::{render_site, SiteInput};
 use crate::render::theme::Theme;
-use crate::source::FileRole;
+use crate::source::{FileRole, SharedSource};
 
 /// How long each stage took, for `-v` and the benchmark notes.
 #[derive(Clone, Debug, Default)]
@@ -91,7 +91,7 @@ fn page_path_for(rel_path: &str) -> String {
 
 /// Page paths for every spec, in source order; two sources that would
 /// share a page (`a.md` and `a.rst`) keep their extension in the name.
-fn plan_page_paths(rel_paths: &[&str]) -> Vec<String> {
+pub fn plan_page_paths(rel_paths: &[&str]) -> Vec<String> {
     let mut taken = HashSet::new();
     let reserved = ["index.html", "404.html"];
     rel_paths
@@ -105,6 +105,62 @@ fn plan_page_paths(rel_paths: &[&str]) -> Vec<String> {
             page
         })
         .collect()
+}
+
+/// The markup options a build of `config` parses with.
+pub fn markup_options(config: &Config) -> MarkupOptions {
+    MarkupOptions {
+        rst: rst::RstOptions {
+            stage: rst::Stage::Full,
+            sphinx: config.markup.sphinx,
+            root: Some(config.root.clone()),
+            any_header_block: true,
+            ..Default::default()
+        },
+    }
+}
+
+/// Parse one spec file and extract its [`Spec`]: the per-file stage,
+/// shared by `read_specs` and serve's cached rebuilds.
+pub fn parse_spec(
+    file: &SharedSource,
+    options: &MarkupOptions,
+    page_path: String,
+    config: &Config,
+) -> (Spec, Vec<Diagnostic>) {
+    let parsed = markup::parse(file, options);
+    let mut file_diagnostics = parsed.diagnostics.clone();
+    let (mut spec, mut more) = extract::extract_with(
+        file.clone(),
+        parsed,
+        page_path,
+        Some(&config.root),
+        &config.metadata,
+    );
+    file_diagnostics.append(&mut more);
+    spec.problems = file_diagnostics.len();
+    (spec, file_diagnostics)
+}
+
+/// The index pages of a repository (read for metadata by `extract::finish`).
+pub fn index_files(sources: &Sources) -> Vec<&crate::source::SourceFile> {
+    sources
+        .files
+        .iter()
+        .filter(|f| f.role == FileRole::Index)
+        .map(|f| f.as_ref())
+        .collect()
+}
+
+/// The theme: built in, with the repository's template and static overrides.
+pub fn load_theme(config: &Config) -> (Theme, Vec<Diagnostic>) {
+    let override_dir = config.root.join(&config.template_dir);
+    let static_dir = config.root.join(&config.static_dir);
+    Theme::load(
+        override_dir.is_dir().then_some(override_dir.as_path()),
+        static_dir.is_dir().then_some(static_dir.as_path()),
+        &config.root,
+    )
 }
 
 /// The specs of a repository, read and described but not rendered (what
@@ -133,15 +189,7 @@ pub fn read_specs(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Spec
     diagnostics.append(&mut sources.diagnostics);
     let mark = timings.record("load", mark);
 
-    let options = MarkupOptions {
-        rst: rst::RstOptions {
-            stage: rst::Stage::Full,
-            sphinx: config.markup.sphinx,
-            root: Some(config.root.clone()),
-            any_header_block: true,
-            ..Default::default()
-        },
-    };
+    let options = markup_options(&config);
     let spec_files: Vec<_> = sources
         .files
         .iter()
@@ -152,32 +200,14 @@ pub fn read_specs(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Spec
     let extracted: Vec<(Spec, Vec<Diagnostic>)> = spec_files
         .par_iter()
         .zip(page_paths.into_par_iter())
-        .map(|(file, page_path)| {
-            let parsed = markup::parse(file, &options);
-            let mut file_diagnostics = parsed.diagnostics.clone();
-            let (mut spec, mut more) = extract::extract_with(
-                (*file).clone(),
-                parsed,
-                page_path,
-                Some(&config.root),
-                &config.metadata,
-            );
-            file_diagnostics.append(&mut more);
-            spec.problems = file_diagnostics.len();
-            (spec, file_diagnostics)
-        })
+        .map(|(file, page_path)| parse_spec(file, &options, page_path, &config))
         .collect();
     let mut specs = Vec::with_capacity(extracted.len());
     for (spec, mut file_diagnostics) in extracted {
         diagnostics.append(&mut file_diagnostics);
         specs.push(spec);
     }
-    let index_files: Vec<&crate::source::SourceFile> = sources
-        .files
-        .iter()
-        .filter(|f| f.role == FileRole::Index)
-        .map(|f| f.as_ref())
-        .collect();
+    let index_files = index_files(&sources);
     diagnostics.append(&mut extract::finish(&mut specs, &index_files, &config));
     timings.record("parse+extract", mark);
 
@@ -202,13 +232,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         mut timings,
     } = read_specs(root, overrides, cwd)?;
     let mark = Instant::now();
-    let override_dir = config.root.join(&config.template_dir);
-    let static_dir = config.root.join(&config.static_dir);
-    let (theme, mut theme_diagnostics) = Theme::load(
-        override_dir.is_dir().then_some(override_dir.as_path()),
-        static_dir.is_dir().then_some(static_dir.as_path()),
-        &config.root,
-    );
+    let (theme, mut theme_diagnostics) = load_theme(&config);
     diagnostics.append(&mut theme_diagnostics);
     let (tree, mut render_diagnostics) = render_site(&SiteInput {
         config: &config,

@@ -19,6 +19,8 @@ Examples:
   specsite build --strict --format json  fail on warnings and print diagnostics as JSON (for CI)
   specsite list ../nova-specs --status implemented --format json   the implemented specs as JSON
   specsite init                          write a specsite.toml stating the detected conventions
+  specsite serve                         preview the repository in the current directory at http://127.0.0.1:8000/
+  specsite serve ../nova-specs --base-path /nova-specs/   preview as GitHub project Pages will serve it
   specsite rst-tree --stage parse spec.rst   print a file's reStructuredText tree as docutils pseudo-XML";
 
 #[derive(Parser, Debug)]
@@ -49,6 +51,9 @@ enum CommandArgs {
     List(ListArgs),
     /// Write a specsite.toml stating the conventions detected in the repository.
     Init(InitArgs),
+    /// Build in memory, serve on localhost, and reload the browser on every change.
+    #[command(after_help = EXAMPLES)]
+    Serve(ServeArgs),
     /// Print a reStructuredText file's document tree as docutils pseudo-XML (for debugging and conformance checks).
     RstTree(RstTreeArgs),
 }
@@ -100,6 +105,27 @@ enum ListFormatArg {
     Table,
     Json,
     Csv,
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// The spec repository [default: the current directory].
+    root: Option<PathBuf>,
+    /// Port to listen on [default: the first free port from 8000].
+    #[arg(long, short)]
+    port: Option<u16>,
+    /// Address to listen on; anything but loopback exposes your drafts to the network.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// Serve under this URL path, as GitHub project Pages do (e.g. /repo/).
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    base_path: String,
+    /// Poll for changes instead of using file-system events (network mounts, some containers).
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -170,12 +196,48 @@ pub struct InitOptions {
     pub dry_run: bool,
 }
 
+/// Validated options of `specsite serve`.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// `None`: the first free port from 8000 on.
+    pub port: Option<u16>,
+    pub bind: std::net::IpAddr,
+    /// Normalised: `/` or `/segment/…/`.
+    pub base_path: String,
+    pub open: bool,
+    pub poll: bool,
+    pub verbosity: Verbosity,
+}
+
+/// `repo`, `/repo` and `/repo/` all mean `/repo/`; only plain URL path
+/// segments are accepted.
+fn normalise_base_path(path: &str) -> Result<String, String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in &segments {
+        let plain = segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+        if !plain || *segment == "." || *segment == ".." {
+            return Err(format!(
+                "has the segment {segment:?}; use letters, digits and -._~ only"
+            ));
+        }
+    }
+    if segments.is_empty() {
+        Ok("/".to_string())
+    } else {
+        Ok(format!("/{}/", segments.join("/")))
+    }
+}
+
 /// A command ready to run.
 #[derive(Clone, Debug)]
 pub enum Command {
     Build(BuildOptions),
     List(ListOptions),
     Init(InitOptions),
+    Serve(ServeOptions),
     RstTree(RstTreeOptions),
 }
 
@@ -247,6 +309,17 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
             root: init.root.unwrap_or_else(|| PathBuf::from(".")),
             dry_run: init.dry_run,
         })),
+        CommandArgs::Serve(serve) => Ok(Command::Serve(ServeOptions {
+            root: serve.root.unwrap_or_else(|| PathBuf::from(".")),
+            port: serve.port,
+            bind: serve.bind,
+            base_path: normalise_base_path(&serve.base_path).map_err(|message| {
+                UsageError(format!("--base-path {:?} {message}", serve.base_path))
+            })?,
+            open: serve.open,
+            poll: serve.poll,
+            verbosity,
+        })),
         CommandArgs::RstTree(tree) => Ok(Command::RstTree(RstTreeOptions {
             full: matches!(tree.stage, StageArg::Full),
             sphinx: tree.sphinx,
@@ -313,6 +386,32 @@ mod tests {
             Ok(Command::Init(InitOptions { dry_run: true, .. }))
         ));
         assert!(parse_from(["specsite", "list", "--format", "xml"]).is_err());
+    }
+
+    #[test]
+    fn serve_defaults_and_base_paths() {
+        let Ok(Command::Serve(options)) = parse_from(["specsite", "serve"]) else {
+            panic!("serve expected");
+        };
+        assert_eq!(options.port, None);
+        assert!(options.bind.is_loopback());
+        assert_eq!(options.base_path, "/");
+        for (given, normal) in [("repo", "/repo/"), ("/repo", "/repo/"), ("/a/b/", "/a/b/")] {
+            let Ok(Command::Serve(options)) =
+                parse_from(["specsite", "serve", "--base-path", given, "--port", "9000"])
+            else {
+                panic!("serve expected");
+            };
+            assert_eq!(options.base_path, normal);
+            assert_eq!(options.port, Some(9000));
+        }
+        for bad in ["/../x/", "/a b/", "/<x>/"] {
+            assert!(
+                parse_from(["specsite", "serve", "--base-path", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(parse_from(["specsite", "serve", "--bind", "not-an-ip"]).is_err());
     }
 
     #[test]

@@ -30,5 +30,6 @@ pub mod output;
 pub mod preset;
 pub mod render;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod suggest;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use specsite::build::{build_site, SiteBuild};
 use specsite::cli::{
-    self, BuildOptions, Command, InitOptions, ListOptions, RstTreeOptions, Verbosity,
+    self, BuildOptions, Command, InitOptions, ListOptions, RstTreeOptions, ServeOptions, Verbosity,
 };
 use specsite::config::{Overrides, CONFIG_FILE};
 use specsite::diag::Tally;
@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Build(options) => run_build(&options),
         Command::List(options) => run_list(&options),
         Command::Init(options) => run_init(&options),
+        Command::Serve(options) => run_serve(&options),
         Command::RstTree(options) => run_rst_tree(&options),
     }
 }
@@ -122,6 +123,29 @@ fn run_init(options: &InitOptions) -> ExitCode {
         }
     );
     ExitCode::SUCCESS
+}
+
+fn run_serve(options: &ServeOptions) -> ExitCode {
+    let Some(cwd) = current_dir() else {
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    };
+    let config = specsite::serve::ServeConfig {
+        root: options.root.clone(),
+        port: options.port,
+        bind: options.bind,
+        base_path: options.base_path.clone(),
+        open: options.open,
+        poll: options.poll,
+        quiet: options.verbosity == Verbosity::Quiet,
+        verbose: options.verbosity == Verbosity::Verbose,
+    };
+    match specsite::serve::serve(&config, &cwd) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(USAGE_OR_INTERNAL)
+        }
+    }
 }
 
 fn print_diagnostics(build: &SiteBuild, format: ReportFormat) {

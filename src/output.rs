@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The file in every output directory that lists what specsite wrote there.
 pub const MANIFEST_FILE: &str = ".specsite-manifest";
@@ -19,18 +20,30 @@ const MANIFEST_HEADER: &str =
 
 /// A whole site in memory: site-relative path (with `/`) → contents.
 /// A `BTreeMap` so iteration, and therefore every listing, is deterministic.
+/// Contents are shared (`Arc`) so that `serve` can carry unchanged pages
+/// from one build to the next without copying them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutputTree {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Arc<Vec<u8>>>,
 }
 
 impl OutputTree {
     pub fn insert(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) {
-        self.files.insert(path.into(), contents.into());
+        self.files.insert(path.into(), Arc::new(contents.into()));
+    }
+
+    /// Insert contents shared with another tree.
+    pub fn insert_shared(&mut self, path: impl Into<String>, contents: Arc<Vec<u8>>) {
+        self.files.insert(path.into(), contents);
     }
 
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        self.files.get(path).map(|contents| contents.as_slice())
+    }
+
+    /// The shared contents at `path`, for [`OutputTree::insert_shared`].
+    pub fn get_shared(&self, path: &str) -> Option<&Arc<Vec<u8>>> {
+        self.files.get(path)
     }
 
     pub fn contains(&self, path: &str) -> bool {

@@ -294,6 +294,22 @@ impl Common {
 
 /// Render the whole site.
 pub fn render_site(input: &SiteInput<'_>) -> (OutputTree, Vec<Diagnostic>) {
+    render_site_except(input, &|_| false, true)
+}
+
+/// Render the site but leave out the pages of the specs `skip` selects
+/// and, unless `site_pages`, the site-wide pages (home, 404): `serve`
+/// reuses those from its previous build when nothing they depend on
+/// changed. It skips site pages only when the config, the theme and every
+/// spec's summary (path, title, status, milestone, authors, dates) are
+/// unchanged, so a new site-wide output that depends on anything else
+/// (bodies, references) must be rendered outside the `site_pages` branch.
+/// Assets are always included.
+pub fn render_site_except(
+    input: &SiteInput<'_>,
+    skip: &(dyn Fn(&Spec) -> bool + Sync),
+    site_pages: bool,
+) -> (OutputTree, Vec<Diagnostic>) {
     let config = input.config;
     let mut tree = OutputTree::default();
     let mut diagnostics = Vec::new();
@@ -335,6 +351,7 @@ pub fn render_site(input: &SiteInput<'_>) -> (OutputTree, Vec<Diagnostic>) {
     let rendered: Vec<Result<(String, String), Diagnostic>> = input
         .specs
         .par_iter()
+        .filter(|spec| !skip(spec))
         .map(|spec| render_spec_page(spec, &common, &pages, input))
         .collect();
     for result in rendered {
@@ -344,6 +361,9 @@ pub fn render_site(input: &SiteInput<'_>) -> (OutputTree, Vec<Diagnostic>) {
         }
     }
 
+    if !site_pages {
+        return (tree, diagnostics);
+    }
     let scheme = &config.metadata.status;
     let mut home = common.context("index.html", "home", &config.title, config);
     let by_status = groups_by_status(input.specs, scheme);
