@@ -43,6 +43,8 @@ pub struct SiteBuild {
     pub config_text: Option<String>,
     pub sources: Sources,
     pub specs: Vec<Spec>,
+    /// References resolved into the dependency graph (the link stage).
+    pub graph: crate::link::SpecGraph,
     pub tree: OutputTree,
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Timings,
@@ -202,6 +204,9 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         mut timings,
     } = read_specs(root, overrides, cwd)?;
     let mark = Instant::now();
+    let (graph, mut link_diagnostics) = crate::link::link(&specs, &config);
+    diagnostics.append(&mut link_diagnostics);
+    let mark = timings.record("link", mark);
     let override_dir = config.root.join(&config.template_dir);
     let static_dir = config.root.join(&config.static_dir);
     let (theme, mut theme_diagnostics) = Theme::load(
@@ -214,6 +219,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         config: &config,
         theme: &theme,
         specs: &specs,
+        graph: &graph,
     });
     diagnostics.append(&mut render_diagnostics);
     timings.record("render", mark);
@@ -224,6 +230,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         config_text,
         sources,
         specs,
+        graph,
         tree,
         diagnostics,
         timings,

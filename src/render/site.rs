@@ -249,6 +249,8 @@ pub struct SiteInput<'a> {
     pub config: &'a Config,
     pub theme: &'a Theme,
     pub specs: &'a [Spec],
+    /// The dependency graph from the link stage.
+    pub graph: &'a crate::link::SpecGraph,
 }
 
 struct Common {
