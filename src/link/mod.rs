@@ -433,6 +433,19 @@ impl Resolver<'_> {
                         return Outcome::Spec(*target, Via::Header);
                     }
                 }
+                // A relative link to a page at its old `approved/` place.
+                if let Some(joined) = joined.as_deref() {
+                    let parts: Vec<&str> = joined.split('/').collect();
+                    if let [.., "specs", release, state @ ("approved" | "implemented"), name] =
+                        parts.as_slice()
+                    {
+                        if let Outcome::Spec(target, via) =
+                            self.published(release, state, strip_extension(name))
+                        {
+                            return Outcome::Spec(target, via);
+                        }
+                    }
+                }
                 if reference.declared || is_spec_like_path(path) {
                     let exists = joined
                         .as_deref()
