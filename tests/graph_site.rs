@@ -18,7 +18,11 @@ fn pages_show_relations_banner_and_graph() {
     assert!(old.contains("This spec has been superseded by <a href=\"../peps/spec-0012.html\">"));
     let new = page(&site.tree, "peps/spec-0012.html");
     assert!(!new.contains("banner-superseded"));
-    for heading in ["<h3>Depends on</h3>", "<h3>Supersedes</h3>", "<h3>Referenced by</h3>"] {
+    for heading in [
+        "<h3>Depends on</h3>",
+        "<h3>Supersedes</h3>",
+        "<h3>Referenced by</h3>",
+    ] {
         assert!(new.contains(heading), "{heading}");
     }
     assert!(new.contains("<svg class=\"spec-graph\""));
@@ -32,7 +36,8 @@ fn pages_show_relations_banner_and_graph() {
     let edges = api["edges"].as_array().expect("edges");
     assert_eq!(nodes.len(), 28);
     assert_eq!(edges.len(), 29);
-    let path_of = |i: &serde_json::Value| nodes[i.as_u64().expect("index") as usize]["path"].clone();
+    let path_of =
+        |i: &serde_json::Value| nodes[i.as_u64().expect("index") as usize]["path"].clone();
     assert!(edges.iter().any(|e| e["kind"] == "superseded-by"
         && path_of(&e["source"]) == "peps/spec-0007.rst"
         && path_of(&e["target"]) == "peps/spec-0012.rst"));
@@ -47,6 +52,10 @@ fn pages_show_relations_banner_and_graph() {
         .collect();
     assert_eq!(
         lint_codes,
-        ["link/dangling-reference", "link/dangling-reference", "link/requires-cycle"]
+        [
+            "link/dangling-reference",
+            "link/dangling-reference",
+            "link/requires-cycle"
+        ]
     );
 }
