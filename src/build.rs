@@ -43,6 +43,8 @@ pub struct SiteBuild {
     pub config_text: Option<String>,
     pub sources: Sources,
     pub specs: Vec<Spec>,
+    /// References resolved into the dependency graph (the link stage).
+    pub graph: crate::link::SpecGraph,
     pub tree: OutputTree,
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Timings,
@@ -232,12 +234,16 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         mut timings,
     } = read_specs(root, overrides, cwd)?;
     let mark = Instant::now();
+    let (graph, mut link_diagnostics) = crate::link::link(&specs, &config);
+    diagnostics.append(&mut link_diagnostics);
+    let mark = timings.record("link", mark);
     let (theme, mut theme_diagnostics) = load_theme(&config);
     diagnostics.append(&mut theme_diagnostics);
     let (tree, mut render_diagnostics) = render_site(&SiteInput {
         config: &config,
         theme: &theme,
         specs: &specs,
+        graph: &graph,
     });
     diagnostics.append(&mut render_diagnostics);
     timings.record("render", mark);
@@ -248,6 +254,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         config_text,
         sources,
         specs,
+        graph,
         tree,
         diagnostics,
         timings,

@@ -22,6 +22,7 @@ pub mod config;
 pub mod detect;
 pub mod diag;
 pub mod extract;
+pub mod link;
 pub mod list;
 pub mod load;
 pub mod markup;

@@ -249,6 +249,8 @@ pub struct SiteInput<'a> {
     pub config: &'a Config,
     pub theme: &'a Theme,
     pub specs: &'a [Spec],
+    /// The dependency graph from the link stage.
+    pub graph: &'a crate::link::SpecGraph,
 }
 
 struct Common {
@@ -351,8 +353,9 @@ pub fn render_site_except(
     let rendered: Vec<Result<(String, String), Diagnostic>> = input
         .specs
         .par_iter()
-        .filter(|spec| !skip(spec))
-        .map(|spec| render_spec_page(spec, &common, &pages, input))
+        .enumerate()
+        .filter(|(_, spec)| !skip(spec))
+        .map(|(index, spec)| render_spec_page(index, spec, &common, &pages, input))
         .collect();
     for result in rendered {
         match result {
@@ -392,12 +395,37 @@ pub fn render_site_except(
         Ok(html) => tree.insert("404.html", html),
         Err(diagnostic) => diagnostics.push(diagnostic),
     }
+    let graph_api = graph_document(input);
+    let mut graph_page = common.context("graph.html", "graph", "Dependency graph", config);
+    // Inline, so the page also works from disk (no fetch of api/graph.json).
+    let inline = serde_json::to_string(&graph_api)
+        .unwrap_or_default()
+        .replace("</", "<\\/");
+    graph_page.insert("graph_json".into(), Value::String(inline));
+    graph_page.insert(
+        "graph_js".into(),
+        Value::String(format!(
+            "static/graph.js?v={}",
+            tree.get("static/graph.js")
+                .map(content_hash)
+                .unwrap_or_default()
+        )),
+    );
+    match input.theme.render("graph.html", &Value::Object(graph_page)) {
+        Ok(html) => tree.insert("graph.html", html),
+        Err(diagnostic) => diagnostics.push(diagnostic),
+    }
+    tree.insert(
+        "api/graph.json",
+        serde_json::to_vec_pretty(&graph_api).unwrap_or_default(),
+    );
     // GitHub Pages would otherwise run Jekyll, which hides `_`-prefixed paths.
     tree.insert(".nojekyll", Vec::new());
     (tree, diagnostics)
 }
 
 fn render_spec_page(
+    index: usize,
     spec: &Spec,
     common: &Common,
     pages: &HashMap<String, String>,
@@ -460,6 +488,8 @@ fn render_spec_page(
             "body": body.body,
             "toc": toc,
             "problems": spec.problems,
+            "relations": relations_json(index, input, &root),
+            "graph_svg": super::graph::neighbourhood_svg(input.graph, input.specs, index, &root, &config.metadata.status),
         }),
     );
     let html = input
@@ -472,6 +502,159 @@ fn render_spec_page(
             ))
         })?;
     Ok((spec.page_path.clone(), html))
+}
+
+/// One related spec as the relation lists show it.
+fn related_json(spec: &Spec, root: &str, scheme: &StatusScheme) -> Value {
+    json!({
+        "id": spec.id,
+        "title": spec.title,
+        "href": format!("{root}{}", spec.page_path),
+        "status": status_json(&spec.status, scheme),
+    })
+}
+
+/// The relation lists of one spec page, and its successor when superseded.
+fn relations_json(index: usize, input: &SiteInput<'_>, root: &str) -> Value {
+    use crate::link::EdgeKind;
+    let graph = input.graph;
+    let scheme = &input.config.metadata.status;
+    let mut lists: [Vec<Value>; 6] = Default::default();
+    let (depends_on, required_by, supersedes, superseded_by, references, referenced_by) =
+        (0, 1, 2, 3, 4, 5);
+    let edge = |e: &usize| graph.edges.get(*e);
+    for e in graph
+        .outgoing
+        .get(index)
+        .into_iter()
+        .flatten()
+        .filter_map(edge)
+    {
+        let Some(target) = input.specs.get(e.target) else {
+            continue;
+        };
+        let list = match e.kind {
+            EdgeKind::Requires => depends_on,
+            EdgeKind::Replaces => supersedes,
+            EdgeKind::SupersededBy => superseded_by,
+            EdgeKind::References => references,
+        };
+        lists[list].push(related_json(target, root, scheme));
+    }
+    for e in graph
+        .incoming
+        .get(index)
+        .into_iter()
+        .flatten()
+        .filter_map(edge)
+    {
+        let Some(source) = input.specs.get(e.source) else {
+            continue;
+        };
+        let list = match e.kind {
+            EdgeKind::Requires => required_by,
+            EdgeKind::Replaces => superseded_by,
+            EdgeKind::SupersededBy => supersedes,
+            EdgeKind::References => referenced_by,
+        };
+        let item = related_json(source, root, scheme);
+        if !lists[list].iter().any(|v| v["id"] == item["id"]) {
+            lists[list].push(item);
+        }
+    }
+    let successor = crate::link::successor(graph, index)
+        .and_then(|i| input.specs.get(i))
+        .map(|s| related_json(s, root, scheme));
+    let [depends_on, required_by, supersedes, superseded_by, references, referenced_by] = lists;
+    let any = [
+        &depends_on,
+        &required_by,
+        &supersedes,
+        &superseded_by,
+        &references,
+        &referenced_by,
+    ]
+    .iter()
+    .any(|l| !l.is_empty());
+    let lists: Vec<Value> = [
+        ("Depends on", "depends-on", &depends_on),
+        ("Required by", "required-by", &required_by),
+        ("Supersedes", "supersedes", &supersedes),
+        ("Superseded by", "superseded-by", &superseded_by),
+        ("References", "references", &references),
+        ("Referenced by", "referenced-by", &referenced_by),
+    ]
+    .into_iter()
+    .filter(|(_, _, specs)| !specs.is_empty())
+    .map(|(label, key, specs)| json!({ "label": label, "key": key, "specs": specs }))
+    .collect();
+    json!({
+        "any": any,
+        "lists": lists,
+        "depends_on": depends_on,
+        "required_by": required_by,
+        "supersedes": supersedes,
+        "superseded_by": superseded_by,
+        "references": references,
+        "referenced_by": referenced_by,
+        "successor": successor,
+    })
+}
+
+/// `api/graph.json`: every spec with its layout position, and every edge.
+fn graph_document(input: &SiteInput<'_>) -> Value {
+    use super::graph::Layout;
+    let scheme = &input.config.metadata.status;
+    let pairs: Vec<(usize, usize)> = input
+        .graph
+        .edges
+        .iter()
+        .map(|e| (e.source, e.target))
+        .collect();
+    let positions = super::graph::Layered { sweeps: 2 }.layout(input.specs.len(), &pairs);
+    let nodes: Vec<Value> = input
+        .specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let (x, y) = positions.xy.get(i).copied().unwrap_or_default();
+            let status = spec.status_key();
+            json!({
+                "id": spec.id,
+                "path": spec.source.rel_path,
+                "title": spec.title,
+                "href": spec.page_path,
+                "status": status.key(),
+                "status_label": scheme.label(status),
+                "color": scheme.color(status),
+                "milestone": spec.milestone.as_ref().map(|m| m.label.clone()),
+                "x": x.round(),
+                "y": y.round(),
+            })
+        })
+        .collect();
+    let edges: Vec<Value> = input
+        .graph
+        .edges
+        .iter()
+        .map(|e| {
+            json!({
+                "source": e.source,
+                "target": e.target,
+                "kind": e.kind.key(),
+                "via": e.vias.iter().map(|v| v.key()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "width": positions.width,
+        "height": positions.height,
+        "node_width": super::graph::NODE_WIDTH,
+        "node_height": super::graph::NODE_HEIGHT,
+        "nodes": nodes,
+        "edges": edges,
+    })
 }
 
 fn sorted_by_title<'s>(specs: impl Iterator<Item = &'s Spec>) -> Vec<&'s Spec> {

@@ -43,6 +43,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "404.html",
         include_str!("../../themes/default/templates/404.html"),
     ),
+    (
+        "graph.html",
+        include_str!("../../themes/default/templates/graph.html"),
+    ),
 ];
 
 /// Static assets of the default theme: (path under the site's `static/`, bytes).
@@ -54,6 +58,10 @@ const DEFAULT_ASSETS: &[(&str, &[u8])] = &[
     (
         "specsite.js",
         include_bytes!("../../themes/default/static/specsite.js"),
+    ),
+    (
+        "graph.js",
+        include_bytes!("../../themes/default/static/graph.js"),
     ),
     (
         "favicon.svg",

@@ -137,8 +137,16 @@ fn hash_of(value: &impl Hash) -> u64 {
 
 /// Everything about the site that a spec page may show besides its own
 /// spec: the configuration and, for every spec, what lists and links show.
-fn site_key(config: &Config, config_text: Option<&str>, specs: &[Spec]) -> u64 {
+fn site_key(
+    config: &Config,
+    config_text: Option<&str>,
+    specs: &[Spec],
+    graph: &crate::link::SpecGraph,
+) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
+    // Relations lists, neighbourhood graphs and the graph page depend on
+    // every edge: a changed edge re-renders everything.
+    format!("{:?}", graph.edges).hash(&mut hasher);
     format!("{config:?}").hash(&mut hasher);
     config_text.hash(&mut hasher);
     for spec in specs {
@@ -334,7 +342,9 @@ impl IncrementalBuilder {
         };
         diagnostics.extend(theme_diagnostics.iter().cloned());
         lap("theme", &mut timings);
-        let site_key = site_key(&config, loaded.file_text.as_deref(), &specs);
+        let (graph, link_diagnostics) = crate::link::link(&specs, &config);
+        diagnostics.extend(link_diagnostics);
+        let site_key = site_key(&config, loaded.file_text.as_deref(), &specs, &graph);
         let unchanged_site = self
             .previous
             .as_ref()
@@ -356,6 +366,7 @@ impl IncrementalBuilder {
                 config: &config,
                 theme: &theme,
                 specs: &specs,
+                graph: &graph,
             },
             &|spec| reusable.contains(spec.page_path.as_str()),
             !unchanged_site,

@@ -1,0 +1,357 @@
+//! Reference extraction: every place a spec points at something that may be
+//! another spec, before anything is resolved.
+//!
+//! Runs per spec over the document tree and the header fields the metadata
+//! sources recorded, so it needs no knowledge of other specs except the
+//! identifier prefixes in use (`spec`, `lse`, `kep`), which the link stage
+//! passes in. Resolution (in `link::mod`) turns these into edges or
+//! unresolved references; keeping the two apart lets the closing note count
+//! references by where they were written.
+
+use crate::markup::doc::{Document, Kind, NodeId};
+use crate::model::Spec;
+use crate::source::Span;
+
+use super::EdgeKind;
+
+/// What a reference names, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefTarget {
+    /// A path (relative to the spec's directory, or to the root with a
+    /// leading `/`), possibly without extension: header values, links.
+    Path(String),
+    /// A Sphinx `:doc:` target.
+    Doc(String),
+    /// A Sphinx `:ref:` label.
+    Label(String),
+    /// An absolute URL.
+    Url(String),
+    /// `KEP-1234`, `Spec 12`: a prefix (lower case) and a number.
+    Identifier(String, u64),
+    /// A bare number in a header (`Requires: 5`), in the spec's own namespace.
+    Number(u64),
+    /// `owner/repo#N` naming a pull request whose number is a spec number.
+    PullRequest(String, u64),
+    /// A spec title named in a Dependencies section (lower case).
+    Title(String),
+}
+
+/// One reference found in a spec.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub kind: EdgeKind,
+    pub target: RefTarget,
+    /// Where it is written, when the tree or the field knows.
+    pub span: Option<Span>,
+    /// From a header field (declared), rather than the body.
+    pub declared: bool,
+}
+
+/// Header field names (lower case) that declare relations, and their kind.
+pub fn field_kind(name: &str) -> Option<EdgeKind> {
+    match name.to_ascii_lowercase().as_str() {
+        "requires" | "depends-on" | "depends on" => Some(EdgeKind::Requires),
+        "replaces" => Some(EdgeKind::Replaces),
+        "superseded-by" | "superseded by" => Some(EdgeKind::SupersededBy),
+        "see-also" | "see also" | "previous proposal" | "related" => Some(EdgeKind::References),
+        _ => None,
+    }
+}
+
+/// Settings reference extraction needs from the config.
+#[derive(Clone, Debug)]
+pub struct ExtractOptions<'a> {
+    /// Identifier prefixes in use (lower case), e.g. `kep`, `spec`, `lse`.
+    pub prefixes: &'a [String],
+    /// Repositories whose pull-request numbers are spec numbers (`owner/repo`).
+    pub pull_request_repos: &'a [String],
+    /// Section titles (lower case) in which spec titles are matched.
+    pub dependency_sections: &'a [String],
+    /// Lower-cased titles of every spec, longest first, with their index.
+    pub titles: &'a [(String, usize)],
+}
+
+/// Every reference in one spec.
+pub fn extract(spec: &Spec, options: &ExtractOptions<'_>) -> Vec<Reference> {
+    let mut found = Vec::new();
+    header_references(spec, &mut found);
+    body_references(&spec.doc, options, &mut found);
+    found
+}
+
+fn header_references(spec: &Spec, found: &mut Vec<Reference>) {
+    for field in &spec.fields {
+        let Some(kind) = field_kind(&field.name) else {
+            continue;
+        };
+        let span = field
+            .origin
+            .line
+            .and_then(|line| spec.source.lines.line_start(line))
+            .map(|start| {
+                let end = spec.source.text[start..]
+                    .find('\n')
+                    .map_or(spec.source.text.len(), |n| start + n);
+                Span::new(start, end)
+            });
+        for token in field
+            .value
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .map(|t| t.trim_matches(|c: char| c == '"' || c == '\'' || c == '[' || c == ']'))
+            .filter(|t| !t.is_empty())
+        {
+            let target = if let Ok(number) = token.parse::<u64>() {
+                RefTarget::Number(number)
+            } else if token.contains("://") {
+                RefTarget::Url(token.to_string())
+            } else if let Some((prefix, number)) = split_identifier(token) {
+                RefTarget::Identifier(prefix, number)
+            } else {
+                RefTarget::Path(token.to_string())
+            };
+            found.push(Reference {
+                kind,
+                target,
+                span,
+                declared: true,
+            });
+        }
+    }
+}
+
+/// `KEP-1234`, `PEP 8`, `LSE-0003` as one token → (`kep`, 1234).
+fn split_identifier(token: &str) -> Option<(String, u64)> {
+    let (prefix, number) = token.split_once(['-', ' '])?;
+    if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let number = number.parse().ok()?;
+    Some((prefix.to_ascii_lowercase(), number))
+}
+
+/// Kinds whose text is code, not prose: no identifiers are read there.
+fn is_code(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Literal | Kind::LiteralBlock | Kind::Comment | Kind::Raw
+    )
+}
+
+fn body_references(doc: &Document, options: &ExtractOptions<'_>, found: &mut Vec<Reference>) {
+    // An explicit stack of (node, inside code): no recursion on deep trees.
+    let mut stack: Vec<(NodeId, bool)> = vec![(doc.root(), false)];
+    while let Some((id, in_code)) = stack.pop() {
+        let node = doc.get(id);
+        let in_code = in_code || is_code(node.kind);
+        match node.kind {
+            Kind::Reference => {
+                if let Some(uri) = node.attrs.str("refuri") {
+                    let uri = uri.trim();
+                    let target = if uri.contains("://") {
+                        RefTarget::Url(uri.to_string())
+                    } else if uri.starts_with('#') || uri.starts_with("mailto:") {
+                        RefTarget::Label(String::new())
+                    } else {
+                        RefTarget::Path(uri.to_string())
+                    };
+                    if target != RefTarget::Label(String::new()) {
+                        found.push(body(target, node.span));
+                    }
+                }
+            }
+            Kind::PendingXref => {
+                let target = node.attrs.str("reftarget").unwrap_or_default().to_string();
+                match node.attrs.str("reftype") {
+                    Some("doc") => found.push(body(RefTarget::Doc(target), node.span)),
+                    Some("ref") => found.push(body(
+                        RefTarget::Label(target.to_ascii_lowercase()),
+                        node.span,
+                    )),
+                    _ => {}
+                }
+            }
+            Kind::Section => {
+                if let Some(title) = doc.find(id, Kind::Title) {
+                    let heading = doc.text_content(title).trim().to_lowercase();
+                    if options.dependency_sections.contains(&heading) {
+                        titles_in_section(doc, id, options, found);
+                    }
+                }
+            }
+            Kind::Text if !in_code => identifiers_in_text(&node.text, node.span, options, found),
+            _ => {}
+        }
+        for child in node.children.iter().rev() {
+            stack.push((*child, in_code));
+        }
+    }
+}
+
+fn body(target: RefTarget, span: Span) -> Reference {
+    Reference {
+        kind: EdgeKind::References,
+        target,
+        span: Some(span),
+        declared: false,
+    }
+}
+
+/// Whole-phrase, case-insensitive matches of spec titles in a section.
+fn titles_in_section(
+    doc: &Document,
+    section: NodeId,
+    options: &ExtractOptions<'_>,
+    found: &mut Vec<Reference>,
+) {
+    let text = doc.text_content(section).to_lowercase();
+    // The heading itself is not a mention.
+    let text = text
+        .split_once("dependencies")
+        .map_or(text.as_str(), |(_, rest)| rest);
+    for (title, _) in options.titles {
+        // Short titles ("Quotas") would match ordinary words.
+        if title.len() < 8 {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(at) = text.get(from..).and_then(|rest| rest.find(title.as_str())) {
+            let start = from + at;
+            let end = start + title.len();
+            let before = text[..start].chars().next_back();
+            let after = text[end..].chars().next();
+            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            if boundary(before) && boundary(after) {
+                found.push(body(RefTarget::Title(title.clone()), doc.span(section)));
+                break;
+            }
+            from = end;
+        }
+    }
+}
+
+/// `KEP-1234`, `Spec 12`, `rust-lang/rfcs#2094` in prose.
+fn identifiers_in_text(
+    text: &str,
+    span: Span,
+    options: &ExtractOptions<'_>,
+    found: &mut Vec<Reference>,
+) {
+    let bytes = text.as_bytes();
+    let span_at = |start: usize, end: usize| {
+        if span.len() == text.len() {
+            Span::new(span.start + start, span.start + end)
+        } else {
+            span
+        }
+    };
+    // Pull-request style references.
+    for repo in options.pull_request_repos {
+        let needle = format!("{repo}#");
+        let mut from = 0;
+        while let Some(at) = text.get(from..).and_then(|rest| rest.find(&needle)) {
+            let start = from + at;
+            let digits_start = start + needle.len();
+            let digits_end = digits_start
+                + bytes[digits_start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            if let Ok(number) = text[digits_start..digits_end].parse::<u64>() {
+                found.push(body(
+                    RefTarget::PullRequest(repo.clone(), number),
+                    span_at(start, digits_end),
+                ));
+            }
+            from = digits_end.max(start + 1);
+        }
+    }
+    if options.prefixes.is_empty() {
+        return;
+    }
+    // Words followed by `-` or a space and digits.
+    let mut index = 0;
+    while index < bytes.len() {
+        if !bytes[index].is_ascii_alphabetic()
+            || (index > 0 && (bytes[index - 1].is_ascii_alphanumeric() || bytes[index - 1] == b'-'))
+        {
+            index += 1;
+            continue;
+        }
+        let word_end = index
+            + bytes[index..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+        let separator = bytes.get(word_end).copied();
+        if matches!(separator, Some(b'-') | Some(b' ')) {
+            let digits_start = word_end + 1;
+            let digits_end = digits_start
+                + bytes[digits_start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            let after = bytes.get(digits_end).copied();
+            let ends_cleanly = after.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'-');
+            if digits_end > digits_start && ends_cleanly {
+                let prefix = text[index..word_end].to_ascii_lowercase();
+                if options.prefixes.contains(&prefix) {
+                    if let Ok(number) = text[digits_start..digits_end].parse::<u64>() {
+                        found.push(body(
+                            RefTarget::Identifier(prefix, number),
+                            span_at(index, digits_end),
+                        ));
+                    }
+                }
+            }
+        }
+        index = word_end.max(index + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str, prefixes: &[&str]) -> Vec<RefTarget> {
+        let prefixes: Vec<String> = prefixes.iter().map(|p| p.to_string()).collect();
+        let repos = vec!["rust-lang/rfcs".to_string()];
+        let options = ExtractOptions {
+            prefixes: &prefixes,
+            pull_request_repos: &repos,
+            dependency_sections: &[],
+            titles: &[],
+        };
+        let mut found = Vec::new();
+        identifiers_in_text(text, Span::new(0, text.len()), &options, &mut found);
+        found.into_iter().map(|r| r.target).collect()
+    }
+
+    #[test]
+    fn identifiers_need_a_known_prefix_and_whole_words() {
+        assert_eq!(
+            scan(
+                "see KEP-1234 and Spec 12, not RFC 9110 or xKEP-1 or KEP-12a",
+                &["kep", "spec"]
+            ),
+            [
+                RefTarget::Identifier("kep".into(), 1234),
+                RefTarget::Identifier("spec".into(), 12)
+            ]
+        );
+    }
+
+    #[test]
+    fn pull_request_references_name_a_number() {
+        assert_eq!(
+            scan("as in rust-lang/rfcs#2094.", &[]),
+            [RefTarget::PullRequest("rust-lang/rfcs".into(), 2094)]
+        );
+    }
+
+    #[test]
+    fn header_kinds() {
+        assert_eq!(field_kind("Superseded-By"), Some(EdgeKind::SupersededBy));
+        assert_eq!(field_kind("see-also"), Some(EdgeKind::References));
+        assert_eq!(field_kind("Type"), None);
+    }
+}
