@@ -4,6 +4,7 @@
 //! cleans raw HTML, `theme` holds the templates and assets, and `site` plans
 //! and renders every page of the site from them.
 
+pub mod assets;
 pub mod highlight;
 pub mod html;
 pub mod sanitize;
