@@ -5,6 +5,7 @@
 //! and renders every page of the site from them.
 
 pub mod assets;
+pub mod feeds;
 pub mod highlight;
 pub mod html;
 pub mod sanitize;
