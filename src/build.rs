@@ -239,13 +239,18 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
     let mark = timings.record("link", mark);
     let (theme, mut theme_diagnostics) = load_theme(&config);
     diagnostics.append(&mut theme_diagnostics);
-    let (tree, mut render_diagnostics) = render_site(&SiteInput {
+    let (mut tree, mut render_diagnostics) = render_site(&SiteInput {
         config: &config,
         theme: &theme,
         specs: &specs,
         graph: &graph,
     });
     diagnostics.append(&mut render_diagnostics);
+    diagnostics.append(&mut crate::render::assets::copy_referenced_files(
+        &mut tree,
+        &config.root,
+        &config.base_path(),
+    ));
     timings.record("render", mark);
 
     crate::report::sort(&mut diagnostics);

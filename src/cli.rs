@@ -47,6 +47,8 @@ enum CommandArgs {
     /// Build the site into the output directory.
     #[command(after_help = EXAMPLES)]
     Build(BuildArgs),
+    /// Check links, anchors, metadata and template conformance (for CI); exit code 1 on errors.
+    Check(CheckArgs),
     /// List specs with their status, milestone and authors (table, JSON or CSV).
     List(ListArgs),
     /// Write a specsite.toml stating the conventions detected in the repository.
@@ -74,6 +76,32 @@ struct BuildArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// The spec repository [default: the current directory].
+    root: Option<PathBuf>,
+    /// How to print the problems: text, json, github (workflow annotations) or sarif (2.1.0).
+    #[arg(long, value_enum, default_value_t = CheckFormatArg::Text)]
+    format: CheckFormatArg,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    strict: bool,
+    /// Report per-file problems only for files changed since this git revision.
+    #[arg(long, value_name = "REV")]
+    changed_since: Option<String>,
+    /// Absolute URL the site is published at (checks links as they would be published).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum CheckFormatArg {
+    Text,
+    Json,
+    Github,
+    Sarif,
 }
 
 #[derive(clap::Args, Debug)]
@@ -172,6 +200,17 @@ pub struct BuildOptions {
     pub verbosity: Verbosity,
 }
 
+/// Validated options of `specsite check`.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    pub root: PathBuf,
+    pub format: ReportFormat,
+    pub strict: bool,
+    pub changed_since: Option<String>,
+    pub base_url: Option<String>,
+    pub verbosity: Verbosity,
+}
+
 /// Validated options of `specsite rst-tree`.
 #[derive(Clone, Debug)]
 pub struct RstTreeOptions {
@@ -235,6 +274,7 @@ fn normalise_base_path(path: &str) -> Result<String, String> {
 #[derive(Clone, Debug)]
 pub enum Command {
     Build(BuildOptions),
+    Check(CheckOptions),
     List(ListOptions),
     Init(InitOptions),
     Serve(ServeOptions),
@@ -290,6 +330,26 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                     FormatArg::Text => ReportFormat::Text,
                     FormatArg::Json => ReportFormat::Json,
                 },
+                verbosity,
+            }))
+        }
+        CommandArgs::Check(check) => {
+            if let Some(url) = &check.base_url {
+                if let Err(message) = normalise_base_url(url) {
+                    return Err(UsageError(format!("--base-url {url:?} {message}")));
+                }
+            }
+            Ok(Command::Check(CheckOptions {
+                root: check.root.unwrap_or_else(|| PathBuf::from(".")),
+                format: match check.format {
+                    CheckFormatArg::Text => ReportFormat::Text,
+                    CheckFormatArg::Json => ReportFormat::Json,
+                    CheckFormatArg::Github => ReportFormat::Github,
+                    CheckFormatArg::Sarif => ReportFormat::Sarif,
+                },
+                strict: check.strict,
+                changed_since: check.changed_since,
+                base_url: check.base_url,
                 verbosity,
             }))
         }
@@ -412,6 +472,26 @@ mod tests {
             );
         }
         assert!(parse_from(["specsite", "serve", "--bind", "not-an-ip"]).is_err());
+    }
+
+    #[test]
+    fn check_options() {
+        let Ok(Command::Check(options)) = parse_from([
+            "specsite",
+            "check",
+            "repo",
+            "--format",
+            "sarif",
+            "--strict",
+            "--changed-since",
+            "origin/main",
+        ]) else {
+            panic!("check expected");
+        };
+        assert_eq!(options.format, ReportFormat::Sarif);
+        assert!(options.strict);
+        assert_eq!(options.changed_since.as_deref(), Some("origin/main"));
+        assert!(parse_from(["specsite", "check", "--format", "xml"]).is_err());
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use specsite::build::{build_site, SiteBuild};
 use specsite::cli::{
-    self, BuildOptions, Command, InitOptions, ListOptions, RstTreeOptions, ServeOptions, Verbosity,
+    self, BuildOptions, CheckOptions, Command, InitOptions, ListOptions, RstTreeOptions,
+    ServeOptions, Verbosity,
 };
 use specsite::config::{Overrides, CONFIG_FILE};
 use specsite::diag::Tally;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Build(options) => run_build(&options),
+        Command::Check(options) => run_check(&options),
         Command::List(options) => run_list(&options),
         Command::Init(options) => run_init(&options),
         Command::Serve(options) => run_serve(&options),
@@ -157,12 +159,15 @@ fn print_diagnostics(build: &SiteBuild, format: ReportFormat) {
         texts.add(CONFIG_FILE, text);
     }
     match format {
-        ReportFormat::Json => println!("{}", report::render_json(&build.diagnostics, &texts)),
         ReportFormat::Text => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = report::render_text(&build.diagnostics, &texts, color);
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
+        other => println!(
+            "{}",
+            report::render(other, &build.diagnostics, &texts, false).trim_end()
+        ),
     }
 }
 
@@ -231,6 +236,69 @@ fn run_build(options: &BuildOptions) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+fn run_check(options: &CheckOptions) -> ExitCode {
+    let Some(cwd) = current_dir() else {
+        return ExitCode::from(USAGE_OR_INTERNAL);
+    };
+    let overrides = Overrides {
+        output_dir: None,
+        base_url: options.base_url.clone(),
+    };
+    let build = match build_site(&options.root, &overrides, &cwd) {
+        Ok(build) => build,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(USAGE_OR_INTERNAL);
+        }
+    };
+    let checked = specsite::check::run(&build);
+    let mut diagnostics = checked.diagnostics;
+    if let Some(revision) = &options.changed_since {
+        match specsite::check::changed_since(&build.config.root, revision) {
+            Ok(changed) => diagnostics = specsite::check::only_changed(diagnostics, &changed),
+            Err(message) => {
+                eprintln!("error: --changed-since {revision}: {message}");
+                return ExitCode::from(USAGE_OR_INTERNAL);
+            }
+        }
+    }
+    let mut texts = SourceTexts::default();
+    for file in &build.sources.files {
+        texts.add(&file.rel_path, &file.text);
+    }
+    if let Some(text) = &build.config_text {
+        texts.add(CONFIG_FILE, text);
+    }
+    let tally = Tally::of(&diagnostics);
+    let failed = tally.errors > 0 || (options.strict && tally.warnings > 0);
+    if options.format == ReportFormat::Text {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let text = report::render_text(&diagnostics, &texts, color);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        if options.verbosity != Verbosity::Quiet {
+            for (template, count) in &checked.templates {
+                eprintln!("checked {count} specs against {template}");
+            }
+            eprintln!(
+                "checked {} specs ({} pages): {}",
+                build.specs.len(),
+                build.tree.len(),
+                report::summary(tally)
+            );
+        }
+    } else {
+        println!(
+            "{}",
+            report::render(options.format, &diagnostics, &texts, false).trim_end()
+        );
+    }
+    if failed {
+        ExitCode::from(CONTENT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn run_rst_tree(options: &RstTreeOptions) -> ExitCode {

@@ -18,6 +18,10 @@ pub enum ReportFormat {
     #[default]
     Text,
     Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    Github,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// The texts diagnostics may point into, by repository-relative path.
@@ -203,6 +207,139 @@ pub fn render_json(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>) -> Str
     serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string())
 }
 
+/// Escape a workflow-command message: `%`, CR and LF would end or corrupt it.
+fn github_escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a workflow-command property value (also `:` and `,`).
+fn github_escape_property(text: &str) -> String {
+    github_escape_data(text)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// Render diagnostics as GitHub Actions workflow commands, one per line,
+/// so they show as annotations on the pull request's files.
+pub fn render_github(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut properties = Vec::new();
+        if let Some(location) = sources.resolve(diagnostic) {
+            properties.push(format!("file={}", github_escape_property(&location.file)));
+            properties.push(format!("line={}", location.start.line));
+            properties.push(format!("col={}", location.start.col));
+            if location.end.line >= location.start.line {
+                properties.push(format!("endLine={}", location.end.line));
+            }
+        }
+        properties.push(format!(
+            "title={}",
+            github_escape_property(&diagnostic.code)
+        ));
+        let mut message = diagnostic.message.clone();
+        if let Some(help) = &diagnostic.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            github_escape_data(&message)
+        ));
+    }
+    out
+}
+
+/// The SARIF 2.1.0 schema URI written into every log.
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Render diagnostics as one SARIF 2.1.0 log: one run, one rule per
+/// diagnostic code, one result per diagnostic.
+pub fn render_sarif(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>) -> String {
+    let mut rule_ids: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    rule_ids.sort_unstable();
+    rule_ids.dedup();
+    let rules: Vec<serde_json::Value> = rule_ids
+        .iter()
+        .map(|id| serde_json::json!({ "id": id, "name": id }))
+        .collect();
+    let results: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let level = match diagnostic.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "note",
+            };
+            let mut text = diagnostic.message.clone();
+            if let Some(help) = &diagnostic.help {
+                text.push_str(" (help: ");
+                text.push_str(help);
+                text.push(')');
+            }
+            let mut result = serde_json::json!({
+                "ruleId": diagnostic.code,
+                "ruleIndex": rule_ids.binary_search(&diagnostic.code.as_str()).unwrap_or(0),
+                "level": level,
+                "message": { "text": text },
+            });
+            if let Some(location) = sources.resolve(diagnostic) {
+                result["locations"] = serde_json::json!([{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": location.file, "uriBaseId": "%SRCROOT%" },
+                        "region": {
+                            "startLine": location.start.line.max(1),
+                            "startColumn": location.start.col.max(1),
+                            "endLine": location.end.line.max(location.start.line).max(1),
+                        },
+                    },
+                }]);
+            }
+            result
+        })
+        .collect();
+    let log = serde_json::json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "specsite",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/specsite/specsite",
+                    "rules": rules,
+                },
+            },
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Render diagnostics in `format`. Text goes to a terminal (`color` adds
+/// ANSI styling); the others are for tools.
+pub fn render(
+    format: ReportFormat,
+    diagnostics: &[Diagnostic],
+    sources: &SourceTexts<'_>,
+    color: bool,
+) -> String {
+    match format {
+        ReportFormat::Text => render_text(diagnostics, sources, color),
+        ReportFormat::Json => render_json(diagnostics, sources),
+        ReportFormat::Github => render_github(diagnostics, sources),
+        ReportFormat::Sarif => render_sarif(diagnostics, sources),
+    }
+}
+
 /// Order diagnostics for reading: by file, then position, then code.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
@@ -270,5 +407,26 @@ mod tests {
         assert_eq!(value["diagnostics"][0]["location"]["start"]["line"], 2);
         assert_eq!(value["diagnostics"][0]["location"]["start"]["col"], 2);
         assert_eq!(value["summary"]["warnings"], 1);
+    }
+
+    #[test]
+    fn github_annotations_carry_file_line_and_escape_newlines() {
+        let text = "a\nbb\n";
+        let mut sources = SourceTexts::default();
+        sources.add("x,1.md", text);
+        let out = render_github(
+            &[
+                Diagnostic::error("check/broken-link", "100% broken\nreally")
+                    .at("x,1.md", Span::new(3, 4)),
+                Diagnostic::warning("w", "no file"),
+            ],
+            &sources,
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0],
+            "::error file=x%2C1.md,line=2,col=2,endLine=2,title=check/broken-link::100%25 broken%0Areally"
+        );
+        assert_eq!(lines[1], "::warning title=w::no file");
     }
 }

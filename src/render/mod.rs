@@ -4,6 +4,8 @@
 //! cleans raw HTML, `theme` holds the templates and assets, and `site` plans
 //! and renders every page of the site from them.
 
+pub mod assets;
+pub mod feeds;
 pub mod graph;
 pub mod highlight;
 pub mod html;

@@ -386,6 +386,18 @@ pub fn render_site_except(
         serde_json::to_vec_pretty(&api).unwrap_or_default(),
     );
     tree.insert("api/specs.schema.json", SPECS_SCHEMA.as_bytes().to_vec());
+    tree.insert(
+        "feeds/new.xml",
+        super::feeds::new_specs_feed(config, input.specs),
+    );
+    tree.insert(
+        "feeds/status.xml",
+        super::feeds::status_feed(config, input.specs),
+    );
+    if let Some(sitemap) = super::feeds::sitemap(config, input.specs) {
+        tree.insert("sitemap.xml", sitemap);
+    }
+    tree.insert("robots.txt", super::feeds::robots(config));
     match input.theme.render("index.html", &Value::Object(home)) {
         Ok(html) => tree.insert("index.html", html),
         Err(diagnostic) => diagnostics.push(diagnostic),
