@@ -1155,7 +1155,7 @@ impl Parser<'_> {
                 match block.arguments.first() {
                     Some(role) => {
                         let lower = role.to_lowercase();
-                        if !super::roles_known(&lower, &self.state.custom_roles, sphinx) {
+                        if !super::roles::role_exists(&lower, self.state) {
                             let msg = self.msg(
                                 3,
                                 "rst/unknown-role",

@@ -24,7 +24,6 @@ pub mod state;
 mod tables;
 pub mod transforms;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::doc::Document;
@@ -183,80 +182,4 @@ pub fn rst_tree(input: &str, stage: Stage, sphinx: bool) -> String {
     };
     let parsed = parse(input, &options);
     super::pseudoxml::print(&parsed.doc)
-}
-
-/// docutils' standard roles (and Sphinx's in the Sphinx profile), for the
-/// `role` and `default-role` directives.
-fn roles_known(name: &str, custom: &HashMap<String, state::CustomRole>, sphinx: bool) -> bool {
-    const STANDARD: &[&str] = &[
-        "abbreviation",
-        "ab",
-        "acronym",
-        "ac",
-        "code",
-        "emphasis",
-        "literal",
-        "math",
-        "pep-reference",
-        "pep",
-        "rfc-reference",
-        "rfc",
-        "strong",
-        "subscript",
-        "sub",
-        "superscript",
-        "sup",
-        "title-reference",
-        "title",
-        "t",
-        "raw",
-        "named-reference",
-        "anonymous-reference",
-        "footnote-reference",
-        "citation-reference",
-        "substitution-reference",
-        "target",
-        "uri-reference",
-        "uri",
-        "url",
-    ];
-    const SPHINX: &[&str] = &[
-        "doc",
-        "ref",
-        "term",
-        "option",
-        "envvar",
-        "keyword",
-        "token",
-        "numref",
-        "any",
-        "download",
-        "command",
-        "program",
-        "makevar",
-        "mailheader",
-        "mimetype",
-        "newsgroup",
-        "dfn",
-        "regexp",
-        "file",
-        "samp",
-        "kbd",
-        "guilabel",
-        "menuselection",
-        "abbr",
-        "mod",
-        "func",
-        "data",
-        "const",
-        "class",
-        "meth",
-        "attr",
-        "exc",
-        "obj",
-        "type",
-    ];
-    STANDARD.contains(&name)
-        || custom.contains_key(name)
-        || (sphinx && (SPHINX.contains(&name) || name.contains(':')))
 }
