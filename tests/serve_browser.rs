@@ -9,7 +9,8 @@
 //!
 //! Skips, with a message, when `chromedriver` or `chromium` is missing.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -40,28 +41,6 @@ fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
         .expect("a free port")
-}
-
-fn start_serve(root: &Path) -> (Killed, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_specsite"))
-        .args(["-q", "serve"])
-        .arg(root)
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn specsite serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("URL line");
-    let port = line
-        .rsplit_once("http://127.0.0.1:")
-        .and_then(|(_, rest)| rest.split('/').next())
-        .and_then(|port| port.parse().ok())
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    (Killed(child), port)
 }
 
 fn start_chromedriver(driver: &Path) -> (Killed, u16) {
@@ -146,7 +125,8 @@ async fn live_reload_overlay_and_stylesheet_swap_in_chromium() {
     std::fs::write(&spec, long_spec("")).expect("write");
     let profile = dir.path().join("profile");
 
-    let (_serve, port) = start_serve(&root);
+    let serve = common::serve::start(&root, &[]);
+    let port = serve.port;
     let (_driver, driver_port) = start_chromedriver(&driver);
     let client = connect(driver_port, &chromium, &profile).await;
     let page = format!("http://127.0.0.1:{port}/specs/live.html");
