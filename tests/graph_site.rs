@@ -34,7 +34,7 @@ fn pages_show_relations_banner_and_graph() {
         serde_json::from_slice(site.tree.get("api/graph.json").expect("graph.json")).expect("json");
     let nodes = api["nodes"].as_array().expect("nodes");
     let edges = api["edges"].as_array().expect("edges");
-    assert_eq!(nodes.len(), 28);
+    assert_eq!(nodes.len(), 29);
     assert_eq!(edges.len(), 29);
     let path_of =
         |i: &serde_json::Value| nodes[i.as_u64().expect("index") as usize]["path"].clone();

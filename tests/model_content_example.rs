@@ -118,6 +118,15 @@ fn origins_say_where_each_value_came_from() {
         Some("evolution/0003-conditional-writes.md:6 (header)")
     );
     assert_eq!(milestone, status);
+    let (status, milestone) = origin("designs/small-object-packing.rst");
+    assert_eq!(
+        status.as_deref(),
+        Some("designs/small-object-packing.rst:5 (field list)")
+    );
+    assert_eq!(
+        milestone.as_deref(),
+        Some("designs/small-object-packing.rst:6 (field list)")
+    );
     let (_, milestone) = origin("specs/abandoned/fuse-gateway.rst");
     assert_eq!(
         milestone.as_deref(),
@@ -156,7 +165,7 @@ fn status_counts_match_the_summary() {
     let expected = [
         ("draft", 2),
         ("in-review", 3),
-        ("accepted", 7),
+        ("accepted", 8),
         ("implemented", 9),
         ("deferred", 2),
         ("rejected", 1),
