@@ -510,6 +510,68 @@ fn raw_html_follows_the_policy() {
     assert!(allowed.body.contains("<script>alert(1)</script>"));
 }
 
+/// The highlighted `<pre>` of `body`, from its opening tag to `</pre>`.
+fn highlighted_block(body: &str) -> &str {
+    let start = body
+        .find("<pre class=\"code rust hl-code\">")
+        .unwrap_or(body.len());
+    let end = body[start..]
+        .find("</pre>")
+        .map_or(body.len(), |e| start + e + 6);
+    &body[start..end]
+}
+
+#[test]
+fn highlighted_code_passes_the_sanitiser_unchanged() {
+    let source = "fn main() { let s = \"<i>\"; } // 'x' & y\n";
+    let mut plain = Document::default();
+    let root = plain.root();
+    let code = text(&mut plain, root, Kind::LiteralBlock, source);
+    plain.attrs_mut(code).set("language", "rust");
+    let mut with_raw = plain.clone();
+    let raw = text(
+        &mut with_raw,
+        root,
+        Kind::Raw,
+        "<details><summary>more</summary>",
+    );
+    with_raw.attrs_mut(raw).set("format", "html");
+
+    let expected = html(&plain);
+    let sanitized = render_with(&with_raw, RawHtmlPolicy::Sanitize).body;
+    assert!(expected.contains("hl-"), "{expected}");
+    assert_eq!(highlighted_block(&sanitized), highlighted_block(&expected));
+    assert!(
+        sanitized.contains("<details><summary>more</summary>"),
+        "{sanitized}"
+    );
+}
+
+#[test]
+fn content_cannot_forge_a_stashed_code_marker() {
+    let mut doc = Document::default();
+    let root = doc.root();
+    let code = text(&mut doc, root, Kind::LiteralBlock, "let x = 1;\n");
+    doc.attrs_mut(code).set("language", "rust");
+    let p = el(&mut doc, root, Kind::Paragraph);
+    doc.push_text(p, "forged \u{E000}0\u{E001} marker", span());
+    let link = text(&mut doc, p, Kind::Reference, "link");
+    doc.attrs_mut(link)
+        .set("refuri", "https://example.org/\u{E000}0\u{E001}");
+    let raw = text(&mut doc, root, Kind::Raw, "<b>raw</b>");
+    doc.attrs_mut(raw).set("format", "html");
+
+    let body = render_with(&doc, RawHtmlPolicy::Sanitize).body;
+    assert_eq!(
+        body.matches("<pre class=\"code rust hl-code\">").count(),
+        1,
+        "{body}"
+    );
+    assert_eq!(body.matches("hl-source").count(), 1, "{body}");
+    assert!(body.contains("forged \u{E000}0\u{E001} marker"), "{body}");
+    assert!(body.contains("<b>raw</b>"), "{body}");
+}
+
 #[test]
 fn documents_without_raw_html_are_not_sanitised() {
     let mut doc = Document::default();

@@ -100,6 +100,36 @@ pub struct RenderedHtml {
 
 /// Render `doc` to HTML.
 pub fn render(doc: &Document, options: &HtmlOptions) -> RenderedHtml {
+    let stashing = will_sanitize(doc, options);
+    let (mut body, toc, has_raw_html, mut stash) = serialize(doc, options, stashing);
+    if stash
+        .as_ref()
+        .is_some_and(|stash| body.matches(STASH_OPEN).count() != stash.blocks.len())
+    {
+        // Content carries the marker character itself: serialise again
+        // without stashing, so no marker can be forged.
+        (body, _, _, stash) = serialize(doc, options, false);
+    }
+    if has_raw_html && options.raw_html == RawHtmlPolicy::Sanitize {
+        body = sanitize::sanitize_html(&body);
+    }
+    if let Some(stash) = stash {
+        body = stash.restore(&body);
+    }
+    RenderedHtml {
+        body,
+        toc,
+        has_raw_html,
+    }
+}
+
+/// One pass of the serializer: body, table of contents, whether raw HTML
+/// was emitted, and the stashed code blocks when `stashing`.
+fn serialize(
+    doc: &Document,
+    options: &HtmlOptions,
+    stashing: bool,
+) -> (String, Vec<TocEntry>, bool, Option<CodeStash>) {
     let mut serializer = Serializer {
         doc,
         options,
@@ -110,24 +140,23 @@ pub fn render(doc: &Document, options: &HtmlOptions) -> RenderedHtml {
         row_columns: Vec::new(),
         table_stubs: Vec::new(),
         messages: None,
+        stash: stashing.then(CodeStash::default),
     };
     serializer.walk();
-    let Serializer {
-        out,
-        toc,
-        has_raw_html,
-        ..
-    } = serializer;
-    let body = if has_raw_html && options.raw_html == RawHtmlPolicy::Sanitize {
-        sanitize::sanitize_html(&out)
-    } else {
-        out
-    };
-    RenderedHtml {
-        body,
-        toc,
-        has_raw_html,
-    }
+    (
+        serializer.out,
+        serializer.toc,
+        serializer.has_raw_html,
+        serializer.stash,
+    )
+}
+
+/// Whether the body will go through the sanitiser, so highlighted code is
+/// worth stashing: the policy sanitises and the tree has raw HTML.
+fn will_sanitize(doc: &Document, options: &HtmlOptions) -> bool {
+    options.raw_html == RawHtmlPolicy::Sanitize
+        && options.highlight
+        && doc.all_nodes().any(|node| doc.kind(node) == Kind::Raw)
 }
 
 /// Highest heading element; deeper sections reuse it.
@@ -173,6 +202,66 @@ struct Serializer<'d, 'o> {
     table_stubs: Vec<Vec<bool>>,
     /// System messages by id, built on the first `problematic` that needs one.
     messages: Option<HashMap<&'d str, NodeId>>,
+    /// Highlighted code set aside while the body goes through the sanitiser
+    /// (see [`CodeStash`]); `None` when the body will not be sanitised.
+    stash: Option<CodeStash>,
+}
+
+/// Highlighted code blocks kept out of the sanitiser's way.
+///
+/// Highlighting output is ours and already safe, and in a code-heavy page it
+/// is most of the body: parsing it again with an HTML5 parser only to get the
+/// same spans back cost about a tenth of a Markdown corpus build. So while a
+/// body that carries raw HTML is serialised, each highlighted block is
+/// replaced by a marker made of private-use characters, which the sanitiser
+/// keeps as plain text; the blocks go back in afterwards. A body whose
+/// content itself contains the marker character is serialised again without
+/// stashing, so content can never forge a marker.
+#[derive(Default)]
+struct CodeStash {
+    blocks: Vec<String>,
+}
+
+const STASH_OPEN: char = '\u{E000}';
+const STASH_CLOSE: char = '\u{E001}';
+
+impl CodeStash {
+    /// Keep `html` and return the marker to write in its place.
+    fn keep(&mut self, html: String, out: &mut String) {
+        out.push(STASH_OPEN);
+        out.push_str(&self.blocks.len().to_string());
+        out.push(STASH_CLOSE);
+        self.blocks.push(html);
+    }
+
+    /// Put every kept block back where its marker is in `body`.
+    fn restore(self, body: &str) -> String {
+        let mut out =
+            String::with_capacity(body.len() + self.blocks.iter().map(String::len).sum::<usize>());
+        let mut rest = body;
+        while let Some(open) = rest.find(STASH_OPEN) {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + STASH_OPEN.len_utf8()..];
+            let block = after.find(STASH_CLOSE).and_then(|close| {
+                let index: usize = after[..close].parse().ok()?;
+                Some((self.blocks.get(index)?, close))
+            });
+            match block {
+                Some((html, close)) => {
+                    out.push_str(html);
+                    rest = &after[close + STASH_CLOSE.len_utf8()..];
+                }
+                None => {
+                    // Not one of ours (cannot happen: stashing is off when
+                    // the source has the marker); keep the text as it is.
+                    out.push(STASH_OPEN);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 impl<'d> Serializer<'d, '_> {
@@ -754,8 +843,16 @@ impl<'d> Serializer<'d, '_> {
             None
         };
         match highlighted {
-            Some(html) => self.out.push_str(&html),
+            Some(html) => self.push_highlighted(html),
             None => escape::text(&mut self.out, code),
+        }
+    }
+
+    /// Write highlighted HTML, or its stash marker while sanitising.
+    fn push_highlighted(&mut self, html: String) {
+        match self.stash.as_mut() {
+            Some(stash) => stash.keep(html, &mut self.out),
+            None => self.out.push_str(&html),
         }
     }
 
@@ -994,7 +1091,7 @@ impl<'d> Serializer<'d, '_> {
                 self.class_attr(&extra, &[]);
                 self.out.push_str("><code>");
                 match highlighted {
-                    Some(html) => self.out.push_str(&html),
+                    Some(html) => self.push_highlighted(html),
                     None => escape::text(&mut self.out, &code),
                 }
                 self.out.push_str("</code></pre>");
