@@ -29,7 +29,9 @@ fn decode_entities(value: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Byte search: the 12-byte window may end inside a character.
+        let window = &rest.as_bytes()[..rest.len().min(12)];
+        let Some(semi) = window.iter().position(|&b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -85,7 +87,10 @@ pub fn scan_html(html: &str) -> PageLinks {
             at = start + 1;
             continue;
         }
-        let tag = html[name_start..cursor].to_ascii_lowercase();
+        // Compared case-insensitively in place: pages are mostly tags
+        // (highlighted code is a span per token), so no per-tag allocation.
+        let tag = &html[name_start..cursor];
+        let tag_is = |name: &str| tag.eq_ignore_ascii_case(name);
         // Attributes until the closing `>`, honouring quotes.
         loop {
             while cursor < bytes.len()
@@ -103,7 +108,7 @@ pub fn scan_html(html: &str) -> PageLinks {
             {
                 cursor += 1;
             }
-            let attr = html[attr_start..cursor].to_ascii_lowercase();
+            let attr = &html[attr_start..cursor];
             if cursor == attr_start {
                 cursor += 1;
                 continue;
@@ -133,10 +138,12 @@ pub fn scan_html(html: &str) -> PageLinks {
                 }
             }
             let Some(value) = value else { continue };
-            let is_anchor = attr == "id" || (attr == "name" && tag == "a");
-            let is_reference = (attr == "href" && matches!(tag.as_str(), "a" | "link" | "area"))
-                || (attr == "src"
-                    && matches!(tag.as_str(), "img" | "script" | "iframe" | "source"));
+            let attr_is = |name: &str| attr.eq_ignore_ascii_case(name);
+            let is_anchor = attr_is("id") || (attr_is("name") && tag_is("a"));
+            let is_reference = (attr_is("href")
+                && (tag_is("a") || tag_is("link") || tag_is("area")))
+                || (attr_is("src")
+                    && (tag_is("img") || tag_is("script") || tag_is("iframe") || tag_is("source")));
             if is_anchor {
                 links.anchors.insert(decode_entities(value));
             } else if is_reference {
@@ -144,17 +151,22 @@ pub fn scan_html(html: &str) -> PageLinks {
             }
         }
         at = (cursor + 1).min(html.len());
-        if tag == "script" || tag == "style" {
-            let close = format!("</{tag}");
+        if tag_is("script") || tag_is("style") {
+            let close = format!("</{}", tag.to_ascii_lowercase());
             at = find_ascii_case_insensitive(html, at, &close).unwrap_or(html.len());
         }
     }
     links
 }
 
+/// Where `needle` (ASCII) next occurs in `haystack` at or after `from`,
+/// ignoring ASCII case; no copy of the haystack, so a page with many
+/// `<script>` tags stays linear.
 fn find_ascii_case_insensitive(haystack: &str, from: usize, needle: &str) -> Option<usize> {
-    let lower = haystack.get(from..)?.to_ascii_lowercase();
-    lower.find(needle).map(|offset| from + offset)
+    let bytes = haystack.as_bytes();
+    let needle = needle.as_bytes();
+    let last = bytes.len().checked_sub(needle.len())?;
+    (from..=last).find(|&at| bytes[at..at + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// Decode `%XX` escapes of a URL path or fragment (invalid ones are kept).
@@ -339,6 +351,16 @@ mod tests {
     }
 
     #[test]
+    fn tag_and_attribute_names_match_in_any_case() {
+        let links = scan_html(
+            "<A HREF=\"x.html\"></A><IMG Src=i.png><SCRIPT>'<a href=no.html>'</Script><P ID=top>",
+        );
+        assert_eq!(links.references, ["x.html", "i.png"]);
+        assert!(links.anchors.contains("top"));
+        assert_eq!(decode_entities("é&amp;é&éé;"), "é&é&éé;");
+    }
+
+    #[test]
     fn hostile_html_does_not_panic() {
         for html in [
             "<",
@@ -349,6 +371,8 @@ mod tests {
             "<script>",
             "é<é",
             "&#xffffffff;",
+            "<a href=\"&ééééééé;\">",
+            "&aé",
         ] {
             let _ = scan_html(html);
             let _ = decode_entities(html);
