@@ -235,6 +235,9 @@ fn run_build(options: &BuildOptions) -> ExitCode {
             report::summary(tally)
         );
     }
+    // The process ends here: freeing every tree and page one by one took
+    // ~2 % of a build, and the OS reclaims the memory at exit anyway.
+    std::mem::forget(build);
     ExitCode::SUCCESS
 }
 
