@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 /// Requests seen, as "METHOD /path", and the most served at once.
@@ -123,20 +122,7 @@ fn repository(port: u16, ttl_hours: u32) -> tempfile::TempDir {
 }
 
 fn check_external(dir: &tempfile::TempDir) -> (Option<i32>, Value) {
-    let output = Command::cargo_bin("specsite")
-        .expect("binary")
-        .args(["-q", "check", "--external", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-        panic!(
-            "stdout is not JSON ({error}): {}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code(), report)
+    common::check_json(dir.path(), &["--external"])
 }
 
 /// (severity, line, message) of each external-link diagnostic.
@@ -228,13 +214,8 @@ fn broken_links_are_reported_at_their_line_and_answers_are_cached() {
 fn an_expired_cache_is_asked_again_and_no_flag_means_no_network() {
     let (port, seen) = start_server();
     let dir = repository(port, 0);
-    let output = Command::cargo_bin("specsite")
-        .expect("binary")
-        .args(["-q", "check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    assert_eq!(output.status.code(), Some(0));
+    let (code, _) = common::check_json(dir.path(), &[]);
+    assert_eq!(code, Some(0));
     assert_eq!(seen.requests.lock().map(|r| r.len()).unwrap_or(1), 0);
 
     check_external(&dir);

@@ -3,9 +3,10 @@
 //! Schema; `specsite check --format json` prints the same document with the
 //! check's own findings added.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 use specsite::build::build_site;
 use specsite::config::Overrides;
@@ -103,13 +104,7 @@ fn the_build_publishes_its_diagnostics_with_lines_and_counts() {
 
 #[test]
 fn check_json_is_the_lint_document_plus_the_checks() {
-    let output = Command::cargo_bin("specsite")
-        .expect("binary")
-        .args(["-q", "check", "--format", "json"])
-        .arg(content_example())
-        .output()
-        .expect("run");
-    let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let (_, report) = common::check_json(&content_example(), &[]);
     let (published, _) = published_lint();
     assert_eq!(report["schema_version"], published["schema_version"]);
     // Everything the build published is in the check's report too.

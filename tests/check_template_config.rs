@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const TEMPLATE: &str = "# Title\n\n## Summary\n\nx\n\n## Motivation\n\nx\n\n## Drawbacks\n\nx\n\n## Open questions\n\nx\n\n## Status\n\nDraft\n";
@@ -36,13 +35,7 @@ fn repository(config: &str, extra: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn check(dir: &tempfile::TempDir) -> Value {
-    let output = Command::cargo_bin("specsite")
-        .expect("binary")
-        .args(["-q", "check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    serde_json::from_slice(&output.stdout).expect("stdout is JSON")
+    common::check_json(dir.path(), &[]).1
 }
 
 /// "code file:line" of every diagnostic whose code starts with `prefix`.
