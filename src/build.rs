@@ -254,6 +254,7 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
     timings.record("render", mark);
 
     crate::report::sort(&mut diagnostics);
+    crate::check::lint_api::publish(&mut tree, &diagnostics, &sources, config_text.as_deref());
     Ok(SiteBuild {
         config,
         config_text,

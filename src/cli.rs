@@ -17,6 +17,7 @@ Examples:
   specsite build content-example         build the example repository
   specsite build ../nova-specs --out /tmp/site --base-url https://owner.github.io/nova-specs/
   specsite build --strict --format json  fail on warnings and print diagnostics as JSON (for CI)
+  specsite check --format github --external   check links (external ones too) and templates, as CI annotations
   specsite list ../nova-specs --status implemented --format json   the implemented specs as JSON
   specsite init                          write a specsite.toml stating the detected conventions
   specsite serve                         preview the repository in the current directory at http://127.0.0.1:8000/
@@ -94,6 +95,9 @@ struct CheckArgs {
     /// Absolute URL the site is published at (checks links as they would be published).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// Also check external http(s) links (uses the network; answers cached in .specsite-cache/).
+    #[arg(long)]
+    external: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -208,6 +212,8 @@ pub struct CheckOptions {
     pub strict: bool,
     pub changed_since: Option<String>,
     pub base_url: Option<String>,
+    /// Check external links too (`--external`).
+    pub external: bool,
     pub verbosity: Verbosity,
 }
 
@@ -350,6 +356,7 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                 strict: check.strict,
                 changed_since: check.changed_since,
                 base_url: check.base_url,
+                external: check.external,
                 verbosity,
             }))
         }

@@ -103,6 +103,8 @@ pub struct Config {
     /// Where status, milestone, authors and dates come from (`[metadata]`,
     /// `[status]`).
     pub metadata: MetadataConfig,
+    /// What `specsite check` requires of specs (`[check]`).
+    pub check: crate::check::CheckConfig,
 }
 
 /// Values given on the command line, which win over the file.
@@ -145,6 +147,7 @@ impl Config {
             static_dir: PathBuf::from("static"),
             markup: MarkupConfig::default(),
             metadata: MetadataConfig::default(),
+            check: crate::check::CheckConfig::default(),
         }
     }
 
@@ -339,6 +342,10 @@ fn apply_file(config: &mut Config, text: &str, diagnostics: &mut Vec<Diagnostic>
                 DeValue::Table(table) => reader.status(table, &mut config.metadata),
                 other => reader.wrong_type(value, name, "a table ([status])", other),
             },
+            "check" => match value.get_ref() {
+                DeValue::Table(table) => reader.check(table, &config.root, &mut config.check),
+                other => reader.wrong_type(value, name, "a table ([check])", other),
+            },
             _ => reader.unknown_key(key, "", TOP_LEVEL_KEYS),
         }
     }
@@ -359,7 +366,14 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "markup",
     "metadata",
     "status",
+    "check",
 ];
+
+const CHECK_KEYS: &[&str] = &["optional_sections", "template", "rule", "external"];
+
+const CHECK_RULE_KEYS: &[&str] = &["status", "require", "forbid_content"];
+
+const CHECK_EXTERNAL_KEYS: &[&str] = &["timeout_seconds", "cache_ttl_hours", "exclude"];
 
 const METADATA_KEYS: &[&str] = &[
     "presets",
@@ -734,6 +748,165 @@ impl Reader<'_> {
                 _ => self.unknown_key(key, "status.", STATUS_KEYS),
             }
         }
+    }
+
+    /// `[check]`: template conformance and external-link settings.
+    fn check(&mut self, table: &DeTable<'_>, root: &Path, check: &mut crate::check::CheckConfig) {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let name: &str = key.get_ref();
+            match name {
+                "optional_sections" => {
+                    if let Some(titles) = self.strings(value, "check.optional_sections") {
+                        check.optional_sections = titles;
+                    }
+                }
+                "template" => {
+                    let Some(path) = self.get_relative_path(value, "check.template") else {
+                        continue;
+                    };
+                    if root.join(&path).is_file() {
+                        check.template = Some(path.to_string_lossy().replace('\\', "/"));
+                    } else {
+                        self.diagnostics.push(
+                            config_error(
+                                "config/bad-value",
+                                format!("`check.template` names {}, which is not a file", path.display()),
+                                span_of(value),
+                            )
+                            .with_help("give the template's path relative to specsite.toml, e.g. \"proposals/0000-template.md\""),
+                        );
+                    }
+                }
+                "rule" => {
+                    let DeValue::Array(rules) = value.get_ref() else {
+                        self.wrong_type(
+                            value,
+                            "check.rule",
+                            "an array of tables ([[check.rule]])",
+                            value.get_ref(),
+                        );
+                        continue;
+                    };
+                    for rule in rules.iter() {
+                        if let Some(rule) = self.check_rule(rule) {
+                            check.rules.push(rule);
+                        }
+                    }
+                }
+                "external" => {
+                    for (key, item) in self.table_entries(value, "check.external") {
+                        let item_name: &str = key.get_ref();
+                        match item_name {
+                            "timeout_seconds" => {
+                                if let Some(n) =
+                                    self.integer(item, "check.external.timeout_seconds", 1, 300)
+                                {
+                                    check.external.timeout_seconds = n;
+                                }
+                            }
+                            "cache_ttl_hours" => {
+                                if let Some(n) = self.integer(
+                                    item,
+                                    "check.external.cache_ttl_hours",
+                                    0,
+                                    24 * 365,
+                                ) {
+                                    check.external.cache_ttl_hours = n;
+                                }
+                            }
+                            "exclude" => {
+                                if let Some(prefixes) = self.strings(item, "check.external.exclude")
+                                {
+                                    check.external.exclude = prefixes;
+                                }
+                            }
+                            _ => self.unknown_key(key, "check.external.", CHECK_EXTERNAL_KEYS),
+                        }
+                    }
+                }
+                _ => self.unknown_key(key, "check.", CHECK_KEYS),
+            }
+        }
+    }
+
+    /// One `[[check.rule]]`; `None` (after reporting) when it has no valid status.
+    fn check_rule(&mut self, rule: &Spanned<DeValue<'_>>) -> Option<crate::check::StatusRule> {
+        let mut status = None;
+        let mut require = Vec::new();
+        let mut forbid_content = Vec::new();
+        let mut saw_status = false;
+        for (key, value) in self.table_entries(rule, "check.rule") {
+            let name: &str = key.get_ref();
+            match name {
+                "status" => {
+                    saw_status = true;
+                    status = self.status_key(value, "check.rule.status");
+                }
+                "require" => {
+                    require = self
+                        .strings(value, "check.rule.require")
+                        .unwrap_or_default()
+                }
+                "forbid_content" => {
+                    forbid_content = self
+                        .strings(value, "check.rule.forbid_content")
+                        .unwrap_or_default()
+                }
+                _ => self.unknown_key(key, "check.rule.", CHECK_RULE_KEYS),
+            }
+        }
+        if !saw_status && matches!(rule.get_ref(), DeValue::Table(_)) {
+            self.diagnostics.push(
+                config_error(
+                    "config/missing-key",
+                    "a [[check.rule]] needs `status`, the lifecycle state it applies to"
+                        .to_string(),
+                    span_of(rule),
+                )
+                .with_help(
+                    "for example status = \"implemented\" with require = [\"Implementation\"]",
+                ),
+            );
+        }
+        Some(crate::check::StatusRule {
+            status: status?,
+            require,
+            forbid_content,
+        })
+    }
+
+    /// A whole number in `min..=max`.
+    fn integer(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        name: &str,
+        min: u64,
+        max: u64,
+    ) -> Option<u64> {
+        let DeValue::Integer(integer) = value.get_ref() else {
+            self.wrong_type(value, name, "a whole number", value.get_ref());
+            return None;
+        };
+        let digits = integer.as_str().replace('_', "");
+        let parsed = u64::from_str_radix(&digits, integer.radix())
+            .ok()
+            .filter(|n| (min..=max).contains(n));
+        if parsed.is_none() {
+            self.diagnostics.push(
+                config_error(
+                    "config/bad-value",
+                    format!(
+                        "`{name}` must be between {min} and {max}, not {}",
+                        integer.as_str()
+                    ),
+                    span_of(value),
+                )
+                .with_help(format!("use a whole number from {min} to {max}")),
+            );
+        }
+        parsed
     }
 
     fn number_url(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut String) {

@@ -258,6 +258,12 @@ fn run_check(options: &CheckOptions) -> ExitCode {
     };
     let checked = specsite::check::run(&build);
     let mut diagnostics = checked.diagnostics;
+    let external = options.external.then(|| {
+        let (mut found, summary) = specsite::check::run_external(&build);
+        diagnostics.append(&mut found);
+        report::sort(&mut diagnostics);
+        summary
+    });
     if let Some(revision) = &options.changed_since {
         match specsite::check::changed_since(&build.config.root, revision) {
             Ok(changed) => diagnostics = specsite::check::only_changed(diagnostics, &changed),
@@ -284,6 +290,12 @@ fn run_check(options: &CheckOptions) -> ExitCode {
             for (template, count) in &checked.templates {
                 eprintln!("checked {count} specs against {template}");
             }
+            if let Some(summary) = external {
+                eprintln!(
+                    "checked {} external links ({} answers from the cache): {} broken",
+                    summary.urls, summary.from_cache, summary.broken
+                );
+            }
             eprintln!(
                 "checked {} specs ({} pages): {}",
                 build.specs.len(),
@@ -291,6 +303,12 @@ fn run_check(options: &CheckOptions) -> ExitCode {
                 report::summary(tally)
             );
         }
+    } else if options.format == ReportFormat::Json {
+        // The same document as the site's api/lint.json, one schema for both.
+        println!(
+            "{}",
+            specsite::check::lint_api::lint_json(&diagnostics, &texts)
+        );
     } else {
         println!(
             "{}",

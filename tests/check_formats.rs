@@ -117,5 +117,6 @@ fn a_repository_without_errors_passes() {
     let (code, out) = check(&dir, "json");
     assert_eq!(code, Some(0), "{out}");
     let report: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["counts"]["by_severity"]["error"], 0);
 }

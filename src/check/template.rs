@@ -10,8 +10,9 @@
 //! sections under each top-level section the spec has. Extra sections are
 //! reported only at the top level: subsections are the author's to choose.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use super::{CheckConfig, StatusRule};
 use crate::diag::Diagnostic;
 use crate::markup::doc::{Document, Kind, NodeId};
 use crate::model::Spec;
@@ -25,7 +26,14 @@ pub struct Section {
     pub title: String,
     pub span: Span,
     pub children: Vec<Section>,
+    /// Whether the section says anything besides its title and subsections
+    /// ("None." and "N/A" count as nothing), for rules like "an accepted
+    /// spec has no open questions left".
+    pub has_content: bool,
 }
+
+/// Body text that says there is nothing here.
+const EMPTY_WORDS: &[&str] = &["", "none", "na", "nothing", "noneyet", "nonesofar"];
 
 /// Lower-case letters and digits only: "Assignee(s)" and "assignees" match.
 pub fn normalise_title(title: &str) -> String {
@@ -51,7 +59,14 @@ fn child_sections(doc: &Document, node: NodeId, depth: usize) -> Vec<Section> {
             .find(|&c| doc.kind(c) == Kind::Title);
         let title = title_node.map_or_else(String::new, |t| doc.text_content(t));
         let span = title_node.map_or_else(|| doc.span(child), |t| doc.span(t));
+        let body: String = doc
+            .children(child)
+            .iter()
+            .filter(|&&c| !matches!(doc.kind(c), Kind::Title | Kind::Section))
+            .map(|&c| doc.text_content(c))
+            .collect();
         sections.push(Section {
+            has_content: !EMPTY_WORDS.contains(&normalise_title(&body).as_str()),
             key: normalise_title(&title),
             title: title.trim().to_string(),
             span,
@@ -151,6 +166,7 @@ pub fn conformance(
     spec_path: &str,
     spec_outline: &[Section],
     template: &Template,
+    optional: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let template_index: HashMap<&str, usize> = template
@@ -169,7 +185,7 @@ pub fn conformance(
     // Missing top-level sections, pointed at where they belong: before the
     // next template section the spec has.
     for (position, wanted) in template.outline.iter().enumerate() {
-        if wanted.key.is_empty() {
+        if wanted.key.is_empty() || optional.contains(&wanted.key) {
             continue;
         }
         match spec_index.get(wanted.key.as_str()) {
@@ -194,7 +210,10 @@ pub fn conformance(
                 };
                 let have_keys: Vec<&str> = have.children.iter().map(|c| c.key.as_str()).collect();
                 for sub in &wanted.children {
-                    if !sub.key.is_empty() && !have_keys.contains(&sub.key.as_str()) {
+                    if !sub.key.is_empty()
+                        && !optional.contains(&sub.key)
+                        && !have_keys.contains(&sub.key.as_str())
+                    {
                         diagnostics.push(
                             Diagnostic::warning(
                                 "check/template-missing-section",
@@ -250,20 +269,100 @@ pub fn conformance(
     diagnostics
 }
 
-/// Parse the templates and check every spec in some template's scope.
-/// Returns the diagnostics and, for reports, how many specs were checked
-/// against which template.
+/// The `[[check.rule]]`s that apply to a spec of its status: required
+/// sections it lacks, and sections that should be settled but still say
+/// something. Sections are looked up at the top level and one below.
+pub fn status_rules(
+    spec_path: &str,
+    spec: &Spec,
+    outline: &[Section],
+    rules: &[StatusRule],
+) -> Vec<Diagnostic> {
+    let Some(status) = &spec.status else {
+        return Vec::new();
+    };
+    let find = |title: &str| {
+        let key = normalise_title(title);
+        outline
+            .iter()
+            .chain(outline.iter().flat_map(|s| s.children.iter()))
+            .find(|s| s.key == key)
+    };
+    // Point at the line the status was read from, when it is in the spec.
+    let status_place = status
+        .origin
+        .line
+        .filter(|_| status.origin.path == spec_path)
+        .and_then(|line| spec.source.lines.line_start(line))
+        .map_or_else(Span::default, |start| Span::new(start, start));
+    let mut diagnostics = Vec::new();
+    for rule in rules.iter().filter(|rule| rule.status == status.key) {
+        for title in &rule.require {
+            if find(title).is_none() {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "check/status-rule-missing-section",
+                        format!(
+                            "the spec is {} but has no \"{title}\" section",
+                            status.key.key()
+                        ),
+                    )
+                    .at(spec_path, status_place)
+                    .with_help(format!(
+                        "add a \"{title}\" section, or change the status (rule from [[check.rule]] in specsite.toml)"
+                    )),
+                );
+            }
+        }
+        for title in &rule.forbid_content {
+            if let Some(section) = find(title).filter(|s| s.has_content) {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "check/status-rule-open-section",
+                        format!(
+                            "the spec is {} but its \"{}\" section still has content",
+                            status.key.key(),
+                            section.title
+                        ),
+                    )
+                    .at(spec_path, section.span)
+                    .with_help(
+                        "settle what it lists and remove the section (or leave only \"None\"), or move the spec back to review (rule from [[check.rule]] in specsite.toml)",
+                    ),
+                );
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Parse the templates and check every spec in some template's scope, and
+/// every spec against the status rules. `configured`: the one template
+/// named by `[check] template`, which governs every spec. Returns the
+/// diagnostics and, for reports, how many specs were checked against which
+/// template.
 pub fn check_templates(
     templates: &[(&SourceFile, Document)],
     specs: &[Spec],
+    settings: &CheckConfig,
+    configured: bool,
 ) -> (Vec<Diagnostic>, Vec<(String, usize)>) {
+    let optional: HashSet<String> = settings
+        .optional_sections
+        .iter()
+        .map(|title| normalise_title(title))
+        .collect();
     let scoped: Vec<(Template, bool)> = templates
         .iter()
         .map(|(file, doc)| {
-            let (scope, specific) = template_scope(
-                &file.rel_path,
-                specs.iter().map(|s| s.source.rel_path.as_str()),
-            );
+            let (scope, specific) = if configured {
+                (String::new(), false)
+            } else {
+                template_scope(
+                    &file.rel_path,
+                    specs.iter().map(|s| s.source.rel_path.as_str()),
+                )
+            };
             let template = Template {
                 path: file.rel_path.clone(),
                 scope,
@@ -294,6 +393,8 @@ pub fn check_templates(
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for spec in specs {
         let path = spec.source.rel_path.as_str();
+        let spec_outline = outline(&spec.doc);
+        diagnostics.extend(status_rules(path, spec, &spec_outline, &settings.rules));
         let Some(template) = parsed
             .iter()
             .filter(|t| path.starts_with(&t.scope))
@@ -302,7 +403,7 @@ pub fn check_templates(
             continue;
         };
         *counts.entry(template.path.as_str()).or_default() += 1;
-        diagnostics.extend(conformance(path, &outline(&spec.doc), template));
+        diagnostics.extend(conformance(path, &spec_outline, template, &optional));
     }
     let mut counts: Vec<(String, usize)> = counts
         .into_iter()
@@ -322,6 +423,7 @@ mod tests {
             title: title.into(),
             span: Span::default(),
             children: children.iter().map(|c| section(c, &[])).collect(),
+            has_content: true,
         }
     }
 
@@ -365,7 +467,7 @@ mod tests {
             section("Proposed change", &[]),
             section("Notes", &[]),
         ];
-        let diagnostics = conformance("s.rst", &spec, &template);
+        let diagnostics = conformance("s.rst", &spec, &template, &HashSet::new());
         let mut messages: Vec<String> = diagnostics
             .iter()
             .map(|d| format!("{} {}", d.code, d.message))

@@ -224,7 +224,7 @@ pub fn neighbourhood_svg(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="spec-graph" xmlns="http://www.w3.org/2000/svg" viewBox="{} {} {} {}" width="{}" role="img" aria-label="Specs related to this one">"#,
+        r#"<svg class="spec-graph" xmlns="http://www.w3.org/2000/svg" viewBox="{} {} {} {}" width="{}" role="group" aria-label="Specs related to this one">"#,
         -pad,
         -pad,
         positions.width + 2.0 * pad,

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use syntect::highlighting::{FontStyle, Theme, ThemeSet};
+use syntect::highlighting::{Color, FontStyle, Theme, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
@@ -113,10 +113,58 @@ fn build_stylesheet() -> String {
     css
 }
 
-/// Append one theme's rules, every selector scoped under `scope`.
+/// WCAG 2 relative luminance of an sRGB colour.
+fn luminance(colour: Color) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+}
+
+/// WCAG 2 contrast ratio of two colours (1 to 21).
+pub fn contrast(a: Color, b: Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The minimum contrast of normal-size text (WCAG AA).
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// `fg`, moved toward black on a light background (white on a dark one)
+/// just far enough to be readable: the syntect themes have comment and
+/// tag colours below WCAG AA, and the hue is kept so the palette still
+/// reads as the theme.
+fn readable(fg: Color, bg: Color) -> Color {
+    let target = if luminance(bg) > 0.18 { 0.0 } else { 255.0 };
+    let mut adjusted = fg;
+    for step in 0..=20 {
+        let fraction = f64::from(step) / 20.0;
+        let blend = |c: u8| (f64::from(c) + (target - f64::from(c)) * fraction).round() as u8;
+        adjusted = Color {
+            r: blend(fg.r),
+            g: blend(fg.g),
+            b: blend(fg.b),
+            a: fg.a,
+        };
+        if contrast(adjusted, bg) >= MIN_CONTRAST {
+            break;
+        }
+    }
+    adjusted
+}
+
+/// Append one theme's rules, every selector scoped under `scope`, with
+/// every text colour made readable on the theme's background.
 fn theme_rules(css: &mut String, theme: &Theme, scope: &str) {
+    let background = theme.settings.background.unwrap_or(Color::WHITE);
     let mut declarations = String::new();
     if let Some(fg) = theme.settings.foreground {
+        let fg = readable(fg, background);
         let _ = write!(declarations, "color:#{:02x}{:02x}{:02x};", fg.r, fg.g, fg.b);
     }
     if let Some(bg) = theme.settings.background {
@@ -154,6 +202,7 @@ fn theme_rules(css: &mut String, theme: &Theme, scope: &str) {
         }
         let mut declarations = String::new();
         if let Some(fg) = item.style.foreground {
+            let fg = readable(fg, item.style.background.unwrap_or(background));
             let _ = write!(declarations, "color:#{:02x}{:02x}{:02x};", fg.r, fg.g, fg.b);
         }
         if let Some(bg) = item.style.background {
@@ -200,6 +249,58 @@ fn css_identifier(atom: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_highlight_colour_is_readable_on_its_theme_background() {
+        let themes = ThemeSet::load_defaults();
+        for name in [LIGHT_THEME, DARK_THEME] {
+            let Some(theme) = themes.themes.get(name) else {
+                panic!("{name} is a default theme");
+            };
+            let background = theme.settings.background.unwrap_or(Color::WHITE);
+            let mut css = String::new();
+            theme_rules(&mut css, theme, ":root");
+            let parse = |hex: &str| {
+                let channel = |i: usize| {
+                    hex.get(i..i + 2)
+                        .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                        .unwrap_or(0)
+                };
+                Color {
+                    r: channel(0),
+                    g: channel(2),
+                    b: channel(4),
+                    a: 255,
+                }
+            };
+            let mut seen = 0;
+            // Each rule's text colour against the rule's own background, if
+            // it sets one, else the theme's.
+            for body in css
+                .split('}')
+                .filter_map(|rule| rule.split_once('{').map(|(_, b)| b))
+            {
+                let declarations: Vec<&str> = body.split(';').collect();
+                let value = |property: &str| {
+                    declarations
+                        .iter()
+                        .find_map(|d| d.strip_prefix(property))
+                        .map(parse)
+                };
+                let Some(fg) = value("color:#") else {
+                    continue;
+                };
+                let bg = value("background-color:#").unwrap_or(background);
+                seen += 1;
+                assert!(
+                    contrast(fg, bg) >= MIN_CONTRAST,
+                    "{name}: {body} has contrast {:.2}",
+                    contrast(fg, bg)
+                );
+            }
+            assert!(seen > 5, "{name}: {css}");
+        }
+    }
 
     #[test]
     fn known_languages_produce_prefixed_spans() {

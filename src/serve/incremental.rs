@@ -393,6 +393,12 @@ impl IncrementalBuilder {
         let render_clean = render_diagnostics.is_empty();
         diagnostics.extend(render_diagnostics);
         crate::report::sort(&mut diagnostics);
+        crate::check::lint_api::publish(
+            &mut tree,
+            &diagnostics,
+            &sources,
+            loaded.file_text.as_deref(),
+        );
 
         let problems = resolve_problems(&diagnostics, &sources, loaded.file_text.as_deref());
         let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);

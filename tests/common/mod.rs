@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod serve;
 
 use std::collections::BTreeMap;
@@ -61,3 +62,22 @@ pub const SMALL_REPO: &[(&str, &str)] = &[
     ("0000-template.md", "# Title of the proposal\n"),
     ("README.md", "# This repository\n"),
 ];
+
+/// Run `specsite -q check ROOT --format json EXTRA…`: the exit code and the
+/// JSON document it printed (the api/lint.json schema).
+pub fn check_json(root: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_specsite"))
+        .args(["-q", "check", "--format", "json"])
+        .args(extra)
+        .arg(root)
+        .output()
+        .expect("run specsite check");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "stdout is not JSON ({error}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code(), report)
+}

@@ -14,7 +14,7 @@
   var W = data.node_width, H = data.node_height;
   var svg = document.createElementNS(NS, "svg");
   svg.setAttribute("class", "graph-svg");
-  svg.setAttribute("role", "img");
+  svg.setAttribute("role", "group");
   svg.setAttribute("aria-label", "Dependency graph of every spec");
   canvas.appendChild(svg);
   var edgeLayer = document.createElementNS(NS, "g");

@@ -119,7 +119,23 @@
     update();
   }
 
+  // A code block or table wider than the column scrolls sideways; keyboard
+  // users can only scroll what can take focus, so those (and only those)
+  // join the tab order, labelled for screen readers.
+  function setupScrollableRegions() {
+    var regions = document.querySelectorAll(".prose pre, .prose table");
+    Array.prototype.forEach.call(regions, function (region) {
+      if (region.scrollWidth <= region.clientWidth || region.hasAttribute("tabindex")) return;
+      region.setAttribute("tabindex", "0");
+      if (!region.hasAttribute("aria-label")) {
+        region.setAttribute("role", "region");
+        region.setAttribute("aria-label", region.tagName === "PRE" ? "Code (scrolls sideways)" : "Table (scrolls sideways)");
+      }
+    });
+  }
+
   setupThemeToggle();
   setupFilter();
   setupTocHighlight();
+  setupScrollableRegions();
 })();
