@@ -137,7 +137,7 @@ requires-cycle = "error"
             ("specsite.toml", config),
             (
                 "text/0001-alpha.md",
-                "# Alpha\n\nSee acme/rfcs#2 and [missing](0009-missing.md).\n\n## Dependencies\n\n- [beta](0002-beta.md)\n",
+                "# Alpha\n\nSee acme/rfcs#2, [gamma](../text/0003-gamma.md) and [missing](0009-missing.md).\n\n## Dependencies\n\n- [beta](0002-beta.md)\n",
             ),
             (
                 "text/0002-beta.md",
@@ -149,6 +149,7 @@ requires-cycle = "error"
     let (found, diagnostics) = edges(root);
     let want: BTreeSet<_> = [
         edge("text/0001-alpha.md", "requires", "text/0002-beta.md"),
+        edge("text/0001-alpha.md", "references", "text/0003-gamma.md"),
         edge("text/0002-beta.md", "requires", "text/0001-alpha.md"),
         edge("text/0002-beta.md", "requires", "text/0003-gamma.md"),
     ]

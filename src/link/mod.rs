@@ -129,6 +129,11 @@ pub struct SpecGraph {
     /// Edge indices leaving / entering each spec.
     pub outgoing: Vec<Vec<usize>>,
     pub incoming: Vec<Vec<usize>>,
+    /// Links that are a spec's own blueprint or tracking link (no edge)…
+    pub own_tracking_links: usize,
+    /// …of which would have named another spec: the edges a naive
+    /// resolver would have drawn wrongly.
+    pub own_tracking_elsewhere: usize,
 }
 
 impl SpecGraph {
@@ -519,6 +524,22 @@ enum Outcome {
     },
     /// Not about specs at all (an external page, an anchor).
     Ignore,
+    /// The spec's own blueprint or tracking link; `would_be` is the spec
+    /// it would otherwise have named (for the closing note's counts).
+    Own {
+        would_be: Option<usize>,
+    },
+}
+
+impl Outcome {
+    fn own(resolved: Outcome) -> Outcome {
+        match resolved {
+            Outcome::Spec(target, _) => Outcome::Own {
+                would_be: Some(target),
+            },
+            _ => Outcome::Own { would_be: None },
+        }
+    }
 }
 
 struct Resolver<'a> {
@@ -637,15 +658,20 @@ impl Resolver<'_> {
                     },
                 }
             }
-            RefTarget::PullRequest(_, _) if reference.in_header => Outcome::Ignore,
             RefTarget::PullRequest(repo, number) => {
-                self.by_number(&format!("{repo}#{number}"), *number, Via::PullRequest)
+                let found = self.by_number(&format!("{repo}#{number}"), *number, Via::PullRequest);
+                // `RFC PR: rust-lang/rfcs#N` in the header is the spec's own.
+                if reference.in_header {
+                    Outcome::own(found)
+                } else {
+                    found
+                }
             }
             RefTarget::Title(title) => match self.index.by_title.get(title).map(Vec::as_slice) {
                 Some([target]) => Outcome::Spec(*target, Via::Title),
                 _ => Outcome::Ignore,
             },
-            RefTarget::Url(url) => self.url(spec, url, own),
+            RefTarget::Url(url) => self.url(spec, url, reference.in_header, own),
         }
     }
 
@@ -669,14 +695,14 @@ impl Resolver<'_> {
 
     /// A URL: the first pattern that names a spec decides; a pattern that
     /// names something missing is remembered in case none does.
-    fn url(&self, spec: usize, url: &str, own: &OwnTracking) -> Outcome {
+    fn url(&self, spec: usize, url: &str, in_header: bool, own: &OwnTracking) -> Outcome {
         let mut missing = None;
         for pattern in &self.options.urls {
             let Some(captures) = pattern.matches(url) else {
                 continue;
             };
-            match self.captured(spec, pattern, &captures, own) {
-                found @ Outcome::Spec(..) => return found,
+            match self.captured(spec, pattern, &captures, in_header, own) {
+                found @ (Outcome::Spec(..) | Outcome::Own { .. }) => return found,
                 found @ Outcome::Missing { .. } => {
                     missing.get_or_insert(found);
                 }
@@ -692,6 +718,7 @@ impl Resolver<'_> {
         spec: usize,
         pattern: &UrlPattern,
         captures: &settings::Captures,
+        in_header: bool,
         own: &OwnTracking,
     ) -> Outcome {
         let get = |name: &str| {
@@ -718,10 +745,11 @@ impl Resolver<'_> {
             return self.published(release, state, name);
         }
         if let Some(name) = get("name") {
+            let found = self.blueprint(spec, name);
             if own.blueprints.contains(&slug(name)) {
-                return Outcome::Ignore;
+                return Outcome::own(found);
             }
-            return self.blueprint(spec, name);
+            return found;
         }
         if let Some(number) = get("number").and_then(|n| n.parse::<u64>().ok()) {
             return match number_namespace(pattern) {
@@ -729,11 +757,20 @@ impl Resolver<'_> {
                     Some(target) => Outcome::Spec(*target, Via::UrlPattern),
                     None => Outcome::Ignore,
                 },
-                None => self.by_number(
-                    &format!("URL pattern {}", pattern.text),
-                    number,
-                    Via::PullRequest,
-                ),
+                None => {
+                    let found = self.by_number(
+                        &format!("URL pattern {}", pattern.text),
+                        number,
+                        Via::PullRequest,
+                    );
+                    // A pull-request link in the header (`RFC PR: …`) is
+                    // the spec's own.
+                    if in_header {
+                        Outcome::own(found)
+                    } else {
+                        found
+                    }
+                }
             };
         }
         Outcome::Ignore
@@ -920,6 +957,12 @@ pub fn link_with(
                         reason,
                         span: reference.span,
                     });
+                }
+                Outcome::Own { would_be } => {
+                    graph.own_tracking_links += 1;
+                    if would_be.is_some_and(|target| target != source) {
+                        graph.own_tracking_elsewhere += 1;
+                    }
                 }
                 Outcome::Ignore => {}
             }
