@@ -637,7 +637,10 @@ fn graph_document(input: &SiteInput<'_>) -> Value {
         .iter()
         .map(|e| (e.source, e.target))
         .collect();
-    let positions = super::graph::Layered { sweeps: 2 }.layout(input.specs.len(), &pairs);
+    let positions = super::graph::Packed {
+        inner: super::graph::Layered { sweeps: 2 },
+    }
+    .layout(input.specs.len(), &pairs);
     let nodes: Vec<Value> = input
         .specs
         .iter()

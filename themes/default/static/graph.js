@@ -147,8 +147,13 @@
   var search = document.getElementById("graph-search");
   search.addEventListener("input", function () { if (search.value.trim().length >= 3) find(); });
   search.addEventListener("change", find);
+  var lastQuery = null;
   function find() {
     var q = search.value.trim().toLowerCase();
+    // `change` fires again when the box loses focus: keep the view the
+    // reader may have panned since.
+    if (q === lastQuery) return;
+    lastQuery = q;
     nodeEls.forEach(function (el) { el.classList.remove("focus", "near"); });
     svg.classList.toggle("has-focus", false);
     if (!q) return;
