@@ -235,9 +235,10 @@ fn nova_specs_edges_by_kind_and_source_with_no_own_blueprint_edges() {
     for edge in graph.edges.iter().step_by(27).take(12) {
         let (line, text) = evidence(&read, edge.source, edge.evidence);
         println!(
-            "  {} → {} [{}; {:?}]\n      line {line}: {text}",
+            "  {} → {} “{}” [{}; {:?}]\n      line {line}: {text}",
             read.specs[edge.source].source.rel_path,
             read.specs[edge.target].source.rel_path,
+            read.specs[edge.target].title,
             edge.kind.key(),
             edge.vias
         );
