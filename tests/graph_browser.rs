@@ -9,21 +9,12 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use common::browser::{connect, eval, find_program, start_chromedriver, wait_until};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use serde_json::Value;
-
-fn nova() -> Option<PathBuf> {
-    let base = std::env::var_os("SPECSITE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
-    let root = base.join("nova-specs");
-    root.is_dir().then_some(root)
-}
 
 fn count(value: &Value) -> u64 {
     value
@@ -33,8 +24,7 @@ fn count(value: &Value) -> u64 {
 
 #[tokio::test(flavor = "current_thread")]
 async fn nova_graph_page_filters_searches_pans_and_zooms() {
-    let Some(root) = nova() else {
-        eprintln!("SKIP graph_browser: nova-specs corpus not found");
+    let Some(root) = common::corpus("nova-specs") else {
         return;
     };
     let (Some(driver), Some(chromium)) = (find_program("chromedriver"), find_program("chromium"))

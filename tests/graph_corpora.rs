@@ -3,25 +3,15 @@
 //! Each test skips, with a message, when its corpus is absent. They print
 //! the counts the closing note quotes (run with `--nocapture`).
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+
+use common::corpus;
 
 use specsite::build::{read_specs, SpecsRead};
 use specsite::config::Overrides;
 use specsite::link::{link, SpecGraph, Via};
-
-fn corpus(name: &str) -> Option<PathBuf> {
-    let base = std::env::var_os("SPECSITE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
-    let root = base.join(name);
-    if root.is_dir() {
-        Some(root)
-    } else {
-        eprintln!("SKIP: corpus {} not found", root.display());
-        None
-    }
-}
 
 /// The source line (1-based) and its text where an edge's reference is.
 fn evidence(
@@ -40,6 +30,15 @@ fn evidence(
         .nth(line.saturating_sub(1))
         .unwrap_or("");
     (line, text.trim().to_string())
+}
+
+/// Read and link a corpus, and print its summary.
+fn read_and_link(name: &str) -> Option<(SpecsRead, SpecGraph)> {
+    let root = corpus(name)?;
+    let read = read_specs(&root, &Overrides::default(), &root).expect("read the corpus");
+    let (graph, _) = link(&read.specs, &read.config);
+    print_summary(name, &read, &graph);
+    Some((read, graph))
 }
 
 fn print_summary(name: &str, read: &SpecsRead, graph: &SpecGraph) {
@@ -97,12 +96,9 @@ fn print_summary(name: &str, read: &SpecsRead, graph: &SpecGraph) {
 
 #[test]
 fn rust_rfcs_link_by_relative_path_and_pull_request_but_not_ietf_rfcs() {
-    let Some(root) = corpus("rust-rfcs") else {
+    let Some((read, graph)) = read_and_link("rust-rfcs") else {
         return;
     };
-    let read = read_specs(&root, &Overrides::default(), &root).expect("read rust-rfcs");
-    let (graph, _) = link(&read.specs, &read.config);
-    print_summary("rust-rfcs", &read, &graph);
 
     let relative = graph
         .edges
@@ -168,8 +164,9 @@ fn rust_rfcs_link_by_relative_path_and_pull_request_but_not_ietf_rfcs() {
     let ietf_edges: Vec<String> = graph
         .edges
         .iter()
-        .filter_map(|e| {
-            let (line, text) = evidence(&read, e.source, e.evidence);
+        .zip(&graph.evidence)
+        .filter_map(|(e, span)| {
+            let (line, text) = evidence(&read, e.source, *span);
             let ietf = ietf_hosts.iter().any(|h| text.contains(h))
                 && !e
                     .vias
@@ -194,24 +191,21 @@ fn rust_rfcs_link_by_relative_path_and_pull_request_but_not_ietf_rfcs() {
 
 #[test]
 fn nova_specs_edges_by_kind_and_source_with_no_own_blueprint_edges() {
-    let Some(root) = corpus("nova-specs") else {
+    let Some((read, graph)) = read_and_link("nova-specs") else {
         return;
     };
-    let read = read_specs(&root, &Overrides::default(), &root).expect("read nova-specs");
-    let (graph, _) = link(&read.specs, &read.config);
-    print_summary("nova-specs", &read, &graph);
     assert!(graph.edges.len() > 100, "nova-specs has edges");
 
     // No edge comes from the spec's header blueprint link.
     let mut from_header = Vec::new();
-    for edge in &graph.edges {
-        let (line, text) = evidence(&read, edge.source, edge.evidence);
+    for (edge, span) in graph.edges.iter().zip(&graph.evidence) {
+        let (line, text) = evidence(&read, edge.source, *span);
         let header_end = read.specs[edge.source]
             .source
             .text
             .find("\nProblem description")
             .unwrap_or(0);
-        let in_header = edge.evidence.is_some_and(|s| s.start < header_end);
+        let in_header = span.is_some_and(|s| s.start < header_end);
         if in_header && text.contains("blueprints.launchpad.net") {
             from_header.push(format!(
                 "{}:{line}: {text}",
@@ -232,8 +226,8 @@ fn nova_specs_edges_by_kind_and_source_with_no_own_blueprint_edges() {
 
     // A sample for checking by hand: every 27th edge.
     println!("sample edges (source → target, kind, line):");
-    for edge in graph.edges.iter().step_by(27).take(12) {
-        let (line, text) = evidence(&read, edge.source, edge.evidence);
+    for (edge, span) in graph.edges.iter().zip(&graph.evidence).step_by(27).take(12) {
+        let (line, text) = evidence(&read, edge.source, *span);
         println!(
             "  {} → {} “{}” [{}; {:?}]\n      line {line}: {text}",
             read.specs[edge.source].source.rel_path,

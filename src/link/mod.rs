@@ -104,9 +104,6 @@ pub struct Edge {
     pub kind: EdgeKind,
     /// Every way the source refers to the target (sorted, no repeats).
     pub vias: Vec<Via>,
-    /// Where the source first writes the reference that gave the edge its
-    /// kind, when known (for `specsite check` and hand checks).
-    pub evidence: Option<Span>,
 }
 
 /// A reference that looks like a spec but names none.
@@ -126,6 +123,11 @@ pub struct SpecGraph {
     pub unresolved: Vec<Unresolved>,
     /// Resolved references (before merging into edges) by how they were written.
     pub resolved_by_via: BTreeMap<Via, usize>,
+    /// Per edge (same index): where the source first writes the reference
+    /// that gave the edge its kind, when known, for hand checks. Kept
+    /// apart from [`Edge`] because it moves with every edit of the source,
+    /// while what pages show of an edge does not (`serve` compares edges).
+    pub evidence: Vec<Option<Span>>,
     /// Edge indices leaving / entering each spec.
     pub outgoing: Vec<Vec<usize>>,
     pub incoming: Vec<Vec<usize>>,
@@ -978,8 +980,8 @@ pub fn link_with(
             target,
             kind,
             vias,
-            evidence,
         });
+        graph.evidence.push(evidence);
         if let Some(list) = graph.outgoing.get_mut(source) {
             list.push(at);
         }
