@@ -215,6 +215,27 @@ fn nova_specs_edges_by_kind_and_source_with_no_own_blueprint_edges() {
     }
     assert!(from_header.is_empty(), "{from_header:#?}");
 
+    // Layout cost (a figure for the closing note, printed, never asserted;
+    // this is an unoptimised build unless run with --release).
+    use specsite::render::graph::{neighbourhood_svg, Layered, Layout, Packed};
+    let started = std::time::Instant::now();
+    let pairs: Vec<(usize, usize)> = graph.edges.iter().map(|e| (e.source, e.target)).collect();
+    let whole = Packed {
+        inner: Layered { sweeps: 2 },
+    }
+    .layout(read.specs.len(), &pairs);
+    let whole_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = std::time::Instant::now();
+    let svgs = (0..read.specs.len())
+        .filter_map(|i| neighbourhood_svg(&graph, &read.specs, i, "", &read.config.metadata.status))
+        .count();
+    println!(
+        "layout: whole graph {whole_ms:.1} ms ({:.0}×{:.0} units); {svgs} neighbourhood SVGs {:.1} ms",
+        whole.width,
+        whole.height,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+
     // What `requires_sections = ["Dependencies"]` would make of it.
     let mut config = read.config.clone();
     config.references.requires_sections = vec!["dependencies".to_string()];
