@@ -871,15 +871,13 @@ pub fn link_with(
     prefixes.extend(options.prefixes.iter().cloned());
     prefixes.sort();
     prefixes.dedup();
-    let mut titles: Vec<(String, usize)> = index
-        .by_title
-        .iter()
-        .filter_map(|(title, owners)| match owners.as_slice() {
-            [only] => Some((title.clone(), *only)),
-            _ => None,
-        })
-        .collect();
-    titles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    let titles =
+        references::TitleIndex::new(index.by_title.iter().filter_map(|(title, owners)| {
+            match owners.as_slice() {
+                [_only] => Some(title.clone()),
+                _ => None,
+            }
+        }));
     let extract_options = ExtractOptions {
         prefixes: &prefixes,
         pull_request_repos: &options.pull_request_repos,

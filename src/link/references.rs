@@ -52,6 +52,36 @@ pub struct Reference {
     pub in_header: bool,
 }
 
+/// Spec titles (lower case) that name one spec only, by their first word,
+/// so a reference section is scanned once rather than once per title (a
+/// repository of 800 specs has 800 titles and long References sections).
+#[derive(Clone, Debug, Default)]
+pub struct TitleIndex {
+    by_first_word: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Shorter titles ("Quotas") would match ordinary words.
+const MIN_TITLE_BYTES: usize = 8;
+
+impl TitleIndex {
+    pub fn new(titles: impl IntoIterator<Item = String>) -> TitleIndex {
+        let mut index = TitleIndex::default();
+        for title in titles {
+            let first = title.split(|c: char| !c.is_alphanumeric()).next();
+            if let Some(first) = first.filter(|w| !w.is_empty()) {
+                if title.len() >= MIN_TITLE_BYTES {
+                    index
+                        .by_first_word
+                        .entry(first.to_string())
+                        .or_default()
+                        .push(title.clone());
+                }
+            }
+        }
+        index
+    }
+}
+
 /// Header field names (lower case) that declare relations, and their kind.
 pub fn field_kind(name: &str) -> Option<EdgeKind> {
     match name.to_ascii_lowercase().as_str() {
@@ -74,8 +104,8 @@ pub struct ExtractOptions<'a> {
     pub sections: &'a [String],
     /// Sections (normalised titles) whose mentions are `requires`.
     pub requires_sections: &'a [String],
-    /// Lower-cased titles of every spec, longest first, with their index.
-    pub titles: &'a [(String, usize)],
+    /// Spec titles that may be named in a reference section.
+    pub titles: &'a TitleIndex,
 }
 
 /// Every reference in one spec.
@@ -263,28 +293,38 @@ fn titles_in_section(
         .map(|title| doc.text_content(title).to_lowercase())
         .unwrap_or_default();
     let text = text.strip_prefix(heading.as_str()).unwrap_or(&text);
-    for (title, _) in options.titles {
-        // Short titles ("Quotas") would match ordinary words.
-        if title.len() < 8 {
+    let mut named: Vec<&String> = Vec::new();
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    let mut previous: Option<char> = None;
+    for (start, c) in text.char_indices() {
+        let word_start = c.is_alphanumeric() && boundary(previous);
+        previous = Some(c);
+        if !word_start {
             continue;
         }
-        let mut from = 0;
-        while let Some(at) = text.get(from..).and_then(|rest| rest.find(title.as_str())) {
-            let start = from + at;
-            let end = start + title.len();
-            let before = text[..start].chars().next_back();
-            let after = text[end..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-            if boundary(before) && boundary(after) {
-                found.push(body(
-                    RefTarget::Title(title.clone()),
-                    kind,
-                    doc.span(section),
-                ));
-                break;
+        let rest = &text[start..];
+        let word_end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let Some(candidates) = options.titles.by_first_word.get(&rest[..word_end]) else {
+            continue;
+        };
+        for title in candidates {
+            let after = rest.get(title.len()..).map(|tail| tail.chars().next());
+            if rest.starts_with(title.as_str())
+                && after.is_some_and(boundary)
+                && !named.contains(&title)
+            {
+                named.push(title);
             }
-            from = end;
         }
+    }
+    for title in named {
+        found.push(body(
+            RefTarget::Title(title.clone()),
+            kind,
+            doc.span(section),
+        ));
     }
 }
 
@@ -382,7 +422,7 @@ mod tests {
             pull_request_repos: &repos,
             sections: &[],
             requires_sections: &[],
-            titles: &[],
+            titles: &TitleIndex::default(),
         };
         let mut found = Vec::new();
         identifiers_in_text(
