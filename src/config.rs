@@ -13,6 +13,10 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::diag::Diagnostic;
+use crate::link::settings::{
+    normalise_section, IdentifierPattern, LintLevel, LintsConfig, ReferencesConfig, UrlPattern,
+    LINT_RULES,
+};
 use crate::markup::RawHtmlPolicy;
 use crate::model::StatusKey;
 use crate::preset::{MetadataConfig, MetadataSource, Preset};
@@ -105,6 +109,10 @@ pub struct Config {
     pub metadata: MetadataConfig,
     /// What `specsite check` requires of specs (`[check]`).
     pub check: crate::check::CheckConfig,
+    /// Where references come from and how they name specs (`[references]`).
+    pub references: ReferencesConfig,
+    /// The level of each graph lint (`[lints]`).
+    pub lints: LintsConfig,
 }
 
 /// Values given on the command line, which win over the file.
@@ -148,6 +156,8 @@ impl Config {
             markup: MarkupConfig::default(),
             metadata: MetadataConfig::default(),
             check: crate::check::CheckConfig::default(),
+            references: ReferencesConfig::default(),
+            lints: LintsConfig::default(),
         }
     }
 
@@ -346,6 +356,14 @@ fn apply_file(config: &mut Config, text: &str, diagnostics: &mut Vec<Diagnostic>
                 DeValue::Table(table) => reader.check(table, &config.root, &mut config.check),
                 other => reader.wrong_type(value, name, "a table ([check])", other),
             },
+            "references" => match value.get_ref() {
+                DeValue::Table(table) => reader.references(table, &mut config.references),
+                other => reader.wrong_type(value, name, "a table ([references])", other),
+            },
+            "lints" => match value.get_ref() {
+                DeValue::Table(table) => reader.lints(table, &mut config.lints),
+                other => reader.wrong_type(value, name, "a table ([lints])", other),
+            },
             _ => reader.unknown_key(key, "", TOP_LEVEL_KEYS),
         }
     }
@@ -367,6 +385,16 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "metadata",
     "status",
     "check",
+    "references",
+    "lints",
+];
+
+const REFERENCES_KEYS: &[&str] = &[
+    "sections",
+    "requires_sections",
+    "urls",
+    "identifiers",
+    "project",
 ];
 
 const CHECK_KEYS: &[&str] = &["optional_sections", "template", "rule", "external"];
@@ -831,6 +859,50 @@ impl Reader<'_> {
         }
     }
 
+    fn references(&mut self, table: &DeTable<'_>, references: &mut ReferencesConfig) {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let name: &str = key.get_ref();
+            let full = format!("references.{name}");
+            match name {
+                "sections" | "requires_sections" => {
+                    let Some(titles) = self.strings(value, &full) else {
+                        continue;
+                    };
+                    let titles: Vec<String> = titles
+                        .iter()
+                        .map(|t| normalise_section(t))
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                    if name == "sections" {
+                        references.sections = titles;
+                    } else {
+                        references.requires_sections = titles;
+                    }
+                }
+                "urls" => {
+                    references.urls = self.patterns(value, &full, UrlPattern::parse);
+                }
+                "identifiers" => {
+                    references.identifiers = self.patterns(value, &full, IdentifierPattern::parse);
+                }
+                "project" => {
+                    if let Some(project) = self.get_string(value, &full) {
+                        references.project = Some(project.trim().to_ascii_lowercase());
+                    }
+                }
+                _ => self.unknown_key(key, "references.", REFERENCES_KEYS),
+            }
+        }
+        // A requires section is a reference section too.
+        for title in &references.requires_sections {
+            if !references.sections.contains(title) {
+                references.sections.push(title.clone());
+            }
+        }
+    }
+
     /// One `[[check.rule]]`; `None` (after reporting) when it has no valid status.
     fn check_rule(&mut self, rule: &Spanned<DeValue<'_>>) -> Option<crate::check::StatusRule> {
         let mut status = None;
@@ -907,6 +979,57 @@ impl Reader<'_> {
             );
         }
         parsed
+    }
+
+    /// An array of patterns, each parsed; a bad one is reported at its own
+    /// span and left out.
+    fn patterns<T>(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<Vec<T>> {
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, name, "an array of strings", value.get_ref());
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(text) = self.get_string(item, name) else {
+                continue;
+            };
+            match parse(&text) {
+                Ok(pattern) => out.push(pattern),
+                Err(message) => self.diagnostics.push(
+                    config_error(
+                        "config/bad-value",
+                        format!("`{name}`: {text:?} {message}"),
+                        span_of(item),
+                    )
+                    .with_help(
+                        "see the `[references]` entry in the README's configuration reference",
+                    ),
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    fn lints(&mut self, table: &DeTable<'_>, lints: &mut LintsConfig) {
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let rules: Vec<&str> = LINT_RULES.iter().map(|(rule, _)| *rule).collect();
+        for (key, value) in entries {
+            let rule: &str = key.get_ref();
+            if !rules.contains(&rule) {
+                self.unknown_key(key, "lints.", &rules);
+                continue;
+            }
+            let name = format!("lints.{rule}");
+            if let Some(level) = self.one_of(value, &name, LintLevel::NAMES, LintLevel::from_name) {
+                lints.levels.push((rule.to_string(), level));
+            }
+        }
     }
 
     fn number_url(&mut self, value: &Spanned<DeValue<'_>>, name: &str, slot: &mut String) {

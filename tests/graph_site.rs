@@ -59,3 +59,42 @@ fn pages_show_relations_banner_and_graph() {
         ]
     );
 }
+
+#[test]
+fn links_without_text_show_the_target_spec_title() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example");
+    let site = build_site(&root, &Overrides::default(), &root).expect("build");
+    let lifecycle = page(
+        &site.tree,
+        "specs/borealis/approved/lifecycle-policies.html",
+    );
+    assert!(
+        lifecycle.contains("href=\"../../../specs/borealis/implemented/object-lock.html\"><span class=\"doc\">Object Lock and Legal Hold</span></a>"),
+        "a :doc: without a title shows the spec's title"
+    );
+    // An explicit title is kept.
+    let lock = page(&site.tree, "specs/borealis/implemented/object-lock.html");
+    assert!(lock.contains("the Aurora object lock spec"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        ("text/0001-alpha.md", "# Alpha & co\n\nBody.\n"),
+        (
+            "text/0002-beta.md",
+            "# Beta\n\nSee <0001-alpha.md>, [0001-alpha.md](0001-alpha.md), [](0001-alpha.md#body) and [the first](0001-alpha.md).\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let site = build_site(dir.path(), &Overrides::default(), dir.path()).expect("build");
+    let beta = page(&site.tree, "text/0002-beta.html");
+    assert_eq!(
+        beta.matches(">Alpha &amp; co</a>").count(),
+        3,
+        "bare links show the title: {beta}"
+    );
+    assert!(beta.contains(">the first</a>"));
+}

@@ -10,6 +10,7 @@
 //! specs requiring unready ones) run here too.
 
 pub mod references;
+pub mod settings;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -19,6 +20,7 @@ use crate::model::{Spec, StatusKey};
 use crate::source::Span;
 
 use references::{ExtractOptions, RefTarget, Reference};
+use settings::{IdentifierPattern, LintLevel, UrlPart, UrlPattern};
 
 /// What an edge says about its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -121,9 +123,19 @@ pub struct SpecGraph {
     pub unresolved: Vec<Unresolved>,
     /// Resolved references (before merging into edges) by how they were written.
     pub resolved_by_via: BTreeMap<Via, usize>,
+    /// Per edge (same index): where the source first writes the reference
+    /// that gave the edge its kind, when known, for hand checks. Kept
+    /// apart from [`Edge`] because it moves with every edit of the source,
+    /// while what pages show of an edge does not (`serve` compares edges).
+    pub evidence: Vec<Option<Span>>,
     /// Edge indices leaving / entering each spec.
     pub outgoing: Vec<Vec<usize>>,
     pub incoming: Vec<Vec<usize>>,
+    /// Links that are a spec's own blueprint or tracking link (no edge)…
+    pub own_tracking_links: usize,
+    /// …of which would have named another spec: the edges a naive
+    /// resolver would have drawn wrongly.
+    pub own_tracking_elsewhere: usize,
 }
 
 impl SpecGraph {
@@ -169,20 +181,59 @@ impl SpecGraph {
     }
 }
 
-/// Link settings; defaults suit every preset.
+/// Link settings, from `[references]` and `[lints]` with the presets'
+/// defaults filled in.
 #[derive(Clone, Debug)]
 pub struct LinkOptions {
+    /// Repositories whose pull-request numbers are spec numbers (`owner/repo`).
     pub pull_request_repos: Vec<String>,
-    pub dependency_sections: Vec<String>,
+    /// Identifier prefixes configured (lower case), besides the ones the
+    /// specs declare for themselves.
+    pub prefixes: Vec<String>,
+    /// Reference sections and the ones whose mentions are `requires`.
+    pub sections: Vec<String>,
+    pub requires_sections: Vec<String>,
+    pub urls: Vec<UrlPattern>,
+    /// The project `{project}` must equal, when known.
+    pub project: Option<String>,
+    pub lints: settings::LintsConfig,
 }
 
-impl Default for LinkOptions {
-    fn default() -> Self {
+impl LinkOptions {
+    pub fn from_config(config: &Config) -> LinkOptions {
+        let references = &config.references;
+        let presets = &config.metadata.presets;
+        let mut pull_request_repos = Vec::new();
+        let mut prefixes = Vec::new();
+        for pattern in references.identifier_patterns(presets) {
+            match pattern {
+                IdentifierPattern::Prefix(word) => prefixes.push(word),
+                IdentifierPattern::PullRequest(repo) => pull_request_repos.push(repo),
+            }
+        }
+        let project = references.project.clone().or_else(|| {
+            let name = config
+                .root
+                .file_name()?
+                .to_string_lossy()
+                .to_ascii_lowercase();
+            name.strip_suffix("-specs").map(str::to_string)
+        });
         LinkOptions {
-            pull_request_repos: vec!["rust-lang/rfcs".to_string()],
-            dependency_sections: vec!["dependencies".to_string()],
+            pull_request_repos,
+            prefixes,
+            sections: references.sections.clone(),
+            requires_sections: references.requires_sections.clone(),
+            urls: references.url_patterns(presets),
+            project,
+            lints: config.lints.clone(),
         }
     }
+}
+
+/// Lower case with `_` as `-`: blueprint names and file stems compared.
+fn slug(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace('_', "-")
 }
 
 /// Largest redirects file read.
@@ -194,6 +245,8 @@ struct SpecIndex {
     by_path_stem: HashMap<String, usize>,
     by_dir: HashMap<String, usize>,
     by_file_stem: HashMap<String, Vec<usize>>,
+    /// File stems as slugs ([`slug`]), for blueprint names.
+    by_slug: HashMap<String, Vec<usize>>,
     by_identifier: HashMap<(String, u64), usize>,
     by_number: HashMap<u64, Vec<usize>>,
     by_label: HashMap<String, Vec<usize>>,
@@ -287,6 +340,7 @@ impl SpecIndex {
             by_path_stem: HashMap::new(),
             by_dir: HashMap::new(),
             by_file_stem: HashMap::new(),
+            by_slug: HashMap::new(),
             by_identifier: HashMap::new(),
             by_number: HashMap::new(),
             by_label: HashMap::new(),
@@ -311,6 +365,7 @@ impl SpecIndex {
                 .entry(stem.to_string())
                 .or_default()
                 .push(i);
+            index.by_slug.entry(slug(stem)).or_default().push(i);
             if let Some(number) = leading_number(stem) {
                 index.by_number.entry(number).or_default().push(i);
             }
@@ -379,6 +434,88 @@ impl SpecIndex {
     }
 }
 
+/// The identifier namespace a URL pattern's `{number}` is in: the word
+/// right before it (`pep-{number}` → `pep`), or `None` when a `/` is
+/// (`…/pull/{number}`: the number is a spec's file number).
+fn number_namespace(pattern: &UrlPattern) -> Option<String> {
+    let at = pattern
+        .parts
+        .iter()
+        .position(|p| matches!(p, UrlPart::Placeholder(n) if n == "number"))?;
+    let UrlPart::Literal(before) = pattern.parts.get(at.checked_sub(1)?)? else {
+        return None;
+    };
+    let before = before.strip_suffix(['-', '_', ' ']).unwrap_or(before);
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!word.is_empty()).then_some(word)
+}
+
+/// A spec's own blueprint or tracking links, which are never edges.
+#[derive(Debug, Default)]
+struct OwnTracking {
+    /// Blueprint names ([`slug`]s) the spec tracks itself by.
+    blueprints: HashSet<String>,
+}
+
+/// The blueprint name a URL names, when it matches a blueprint-like
+/// pattern (one with `{name}` and no `{release}` or `{path}`) of this
+/// project.
+fn blueprint_name(options: &LinkOptions, url: &str) -> Option<String> {
+    options.urls.iter().find_map(|pattern| {
+        let captures = pattern.matches(url)?;
+        let get = |name: &str| captures.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        if get("release").is_some() || get("path").is_some() {
+            return None;
+        }
+        if let (Some(project), Some(ours)) = (get("project"), &options.project) {
+            if !project.eq_ignore_ascii_case(ours) {
+                return None;
+            }
+        }
+        get("name").map(|name| slug(name))
+    })
+}
+
+/// Decide which blueprint links are the spec's own: the first blueprint
+/// link it has, any in its header area (metadata fields, or the body
+/// before the first section after the title), any whose name is the
+/// spec's file stem, and any named in a metadata field's value.
+fn own_tracking(spec: &Spec, references: &[Reference], options: &LinkOptions) -> OwnTracking {
+    let mut own = OwnTracking::default();
+    let stem = slug(file_stem(&spec.source.rel_path));
+    let mut first = true;
+    for reference in references {
+        let RefTarget::Url(url) = &reference.target else {
+            continue;
+        };
+        let Some(name) = blueprint_name(options, url) else {
+            continue;
+        };
+        if first || reference.in_header || name == stem {
+            own.blueprints.insert(name);
+        }
+        first = false;
+    }
+    for field in &spec.fields {
+        for word in field.value.split_whitespace() {
+            let word = word.trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | '`' | '"'));
+            if word.contains("://") {
+                if let Some(name) = blueprint_name(options, word) {
+                    own.blueprints.insert(name);
+                }
+            }
+        }
+    }
+    own
+}
+
 /// The outcome of resolving one reference.
 enum Outcome {
     Spec(usize, Via),
@@ -389,6 +526,22 @@ enum Outcome {
     },
     /// Not about specs at all (an external page, an anchor).
     Ignore,
+    /// The spec's own blueprint or tracking link; `would_be` is the spec
+    /// it would otherwise have named (for the closing note's counts).
+    Own {
+        would_be: Option<usize>,
+    },
+}
+
+impl Outcome {
+    fn own(resolved: Outcome) -> Outcome {
+        match resolved {
+            Outcome::Spec(target, _) => Outcome::Own {
+                would_be: Some(target),
+            },
+            _ => Outcome::Own { would_be: None },
+        }
+    }
 }
 
 struct Resolver<'a> {
@@ -406,7 +559,7 @@ fn is_spec_like_path(path: &str) -> bool {
 }
 
 impl Resolver<'_> {
-    fn resolve(&self, spec: usize, reference: &Reference) -> Outcome {
+    fn resolve(&self, spec: usize, reference: &Reference, own: &OwnTracking) -> Outcome {
         let Some(source) = self.specs.get(spec) else {
             return Outcome::Ignore;
         };
@@ -507,82 +660,120 @@ impl Resolver<'_> {
                     },
                 }
             }
-            RefTarget::PullRequest(repo, number) => self.by_number(repo, *number),
+            RefTarget::PullRequest(repo, number) => {
+                let found = self.by_number(&format!("{repo}#{number}"), *number, Via::PullRequest);
+                // `RFC PR: rust-lang/rfcs#N` in the header is the spec's own.
+                if reference.in_header {
+                    Outcome::own(found)
+                } else {
+                    found
+                }
+            }
             RefTarget::Title(title) => match self.index.by_title.get(title).map(Vec::as_slice) {
                 Some([target]) => Outcome::Spec(*target, Via::Title),
                 _ => Outcome::Ignore,
             },
-            RefTarget::Url(url) => self.url(spec, url),
+            RefTarget::Url(url) => self.url(spec, url, reference.in_header, own),
         }
     }
 
-    fn by_number(&self, repo: &str, number: u64) -> Outcome {
+    /// The spec whose file name starts with `number`; `written` says how
+    /// the reference was written, for the reason when there is none.
+    fn by_number(&self, written: &str, number: u64, via: Via) -> Outcome {
         match self.index.by_number.get(&number).map(Vec::as_slice) {
-            Some([target]) => Outcome::Spec(*target, Via::PullRequest),
+            Some([target]) => Outcome::Spec(*target, via),
             Some(_) => Outcome::Missing {
-                reason: format!("{repo}#{number}: several specs have number {number}"),
+                reason: format!("{written}: several specs have number {number}"),
                 warn: false,
             },
             None => Outcome::Missing {
                 reason: format!(
-                    "{repo}#{number}: no spec has number {number} (an unmerged pull request?)"
+                    "{written}: no spec has number {number} (an unmerged pull request?)"
                 ),
                 warn: false,
             },
         }
     }
 
-    /// URL patterns: blueprints, the published specs site, PEPs, GitHub.
-    fn url(&self, spec: usize, url: &str) -> Outcome {
-        let Some((_, rest)) = url.split_once("://") else {
-            return Outcome::Ignore;
-        };
-        let rest = rest.split(['#', '?']).next().unwrap_or(rest);
-        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let host = host.to_ascii_lowercase();
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        if host.ends_with("blueprints.launchpad.net") {
-            if let [_project, "+spec", name, ..] = segments.as_slice() {
-                return self.blueprint(spec, name);
+    /// A URL: the first pattern that names a spec decides; a pattern that
+    /// names something missing is remembered in case none does.
+    fn url(&self, spec: usize, url: &str, in_header: bool, own: &OwnTracking) -> Outcome {
+        let mut missing = None;
+        for pattern in &self.options.urls {
+            let Some(captures) = pattern.matches(url) else {
+                continue;
+            };
+            match self.captured(spec, pattern, &captures, in_header, own) {
+                found @ (Outcome::Spec(..) | Outcome::Own { .. }) => return found,
+                found @ Outcome::Missing { .. } => {
+                    missing.get_or_insert(found);
+                }
+                Outcome::Ignore => {}
             }
-            return Outcome::Ignore;
         }
-        if host == "peps.python.org" || host.ends_with("python.org") {
-            if let Some(number) = segments
+        missing.unwrap_or(Outcome::Ignore)
+    }
+
+    /// Resolve what a URL pattern captured.
+    fn captured(
+        &self,
+        spec: usize,
+        pattern: &UrlPattern,
+        captures: &settings::Captures,
+        in_header: bool,
+        own: &OwnTracking,
+    ) -> Outcome {
+        let get = |name: &str| {
+            captures
                 .iter()
-                .find_map(|s| s.strip_prefix("pep-").and_then(|n| n.parse::<u64>().ok()))
-            {
-                return match self.index.by_identifier.get(&("pep".to_string(), number)) {
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        if let (Some(project), Some(ours)) = (get("project"), &self.options.project) {
+            if !project.eq_ignore_ascii_case(ours) {
+                // Another project's spec or blueprint: not in this repository.
+                return Outcome::Ignore;
+            }
+        }
+        if let Some(path) = get("path") {
+            return match self.index.path(path.trim_matches('/')) {
+                Some(target) => Outcome::Spec(target, Via::UrlPattern),
+                None => Outcome::Ignore,
+            };
+        }
+        if let (Some(release), Some(state), Some(name)) =
+            (get("release"), get("state"), get("name"))
+        {
+            return self.published(release, state, name);
+        }
+        if let Some(name) = get("name") {
+            let found = self.blueprint(spec, name);
+            if own.blueprints.contains(&slug(name)) {
+                return Outcome::own(found);
+            }
+            return found;
+        }
+        if let Some(number) = get("number").and_then(|n| n.parse::<u64>().ok()) {
+            return match number_namespace(pattern) {
+                Some(prefix) => match self.index.by_identifier.get(&(prefix, number)) {
                     Some(target) => Outcome::Spec(*target, Via::UrlPattern),
                     None => Outcome::Ignore,
-                };
-            }
-        }
-        if host == "github.com" {
-            if let [owner, repo, "blob" | "tree", _branch, tail @ ..] = segments.as_slice() {
-                if let Some(target) = self.index.path(&tail.join("/")) {
-                    return Outcome::Spec(target, Via::UrlPattern);
-                }
-                let _ = (owner, repo);
-            }
-            if let [owner, repo, "pull" | "issues", number, ..] = segments.as_slice() {
-                let name = format!("{owner}/{repo}");
-                if self.options.pull_request_repos.contains(&name) {
-                    if let Ok(number) = number.parse() {
-                        return self.by_number(&name, number);
+                },
+                None => {
+                    let found = self.by_number(
+                        &format!("URL pattern {}", pattern.text),
+                        number,
+                        Via::PullRequest,
+                    );
+                    // A pull-request link in the header (`RFC PR: …`) is
+                    // the spec's own.
+                    if in_header {
+                        Outcome::own(found)
+                    } else {
+                        found
                     }
                 }
-            }
-            return Outcome::Ignore;
-        }
-        // The published specs site: …/specs/<release>/<state>/<name>.html.
-        if let Some(at) = segments.iter().rposition(|s| *s == "specs") {
-            let tail = segments.get(at..).unwrap_or_default();
-            if let ["specs", release, state @ ("approved" | "implemented"), name] = tail {
-                if name.ends_with(".html") {
-                    return self.published(release, state, strip_extension(name));
-                }
-            }
+            };
         }
         Outcome::Ignore
     }
@@ -626,7 +817,7 @@ impl Resolver<'_> {
     }
 
     fn blueprint(&self, spec: usize, name: &str) -> Outcome {
-        let Some(candidates) = self.index.by_file_stem.get(name) else {
+        let Some(candidates) = self.index.by_slug.get(&slug(name)) else {
             return Outcome::Missing {
                 reason: format!("blueprint {name} has no spec in this repository"),
                 warn: false,
@@ -654,9 +845,14 @@ impl Resolver<'_> {
     }
 }
 
-/// Resolve every spec's references into the graph, and lint it.
+/// An edge being gathered: its strongest kind, every way it is written,
+/// and where the strongest reference is.
+type Merging = (EdgeKind, Vec<Via>, Option<Span>);
+
+/// Resolve every spec's references into the graph, and lint it, with the
+/// settings of `config`.
 pub fn link(specs: &[Spec], config: &Config) -> (SpecGraph, Vec<Diagnostic>) {
-    link_with(specs, config, &LinkOptions::default())
+    link_with(specs, config, &LinkOptions::from_config(config))
 }
 
 pub fn link_with(
@@ -672,21 +868,21 @@ pub fn link_with(
         .keys()
         .map(|(prefix, _)| prefix.clone())
         .collect();
+    prefixes.extend(options.prefixes.iter().cloned());
     prefixes.sort();
     prefixes.dedup();
-    let mut titles: Vec<(String, usize)> = index
-        .by_title
-        .iter()
-        .filter_map(|(title, owners)| match owners.as_slice() {
-            [only] => Some((title.clone(), *only)),
-            _ => None,
-        })
-        .collect();
-    titles.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    let titles =
+        references::TitleIndex::new(index.by_title.iter().filter_map(|(title, owners)| {
+            match owners.as_slice() {
+                [_only] => Some(title.clone()),
+                _ => None,
+            }
+        }));
     let extract_options = ExtractOptions {
         prefixes: &prefixes,
         pull_request_repos: &options.pull_request_repos,
-        dependency_sections: &options.dependency_sections,
+        sections: &options.sections,
+        requires_sections: &options.requires_sections,
         titles: &titles,
     };
     let resolver = Resolver {
@@ -699,10 +895,12 @@ pub fn link_with(
         .par_iter()
         .enumerate()
         .map(|(i, spec)| {
-            references::extract(spec, &extract_options)
+            let references = references::extract(spec, &extract_options);
+            let own = own_tracking(spec, &references, options);
+            references
                 .into_iter()
                 .map(|reference| {
-                    let outcome = resolver.resolve(i, &reference);
+                    let outcome = resolver.resolve(i, &reference, &own);
                     (reference, outcome)
                 })
                 .collect()
@@ -711,7 +909,7 @@ pub fn link_with(
 
     let mut graph = SpecGraph::default();
     let mut diagnostics = Vec::new();
-    let mut merged: BTreeMap<(usize, usize), (EdgeKind, Vec<Via>)> = BTreeMap::new();
+    let mut merged: BTreeMap<(usize, usize), Merging> = BTreeMap::new();
     // Relations each spec declares in its header, for the supersession lints.
     let mut declared: HashSet<(usize, usize, EdgeKind)> = HashSet::new();
     for (source, outcomes) in per_spec.into_iter().enumerate() {
@@ -726,11 +924,14 @@ pub fn link_with(
                     if reference.declared {
                         declared.insert((source, target, reference.kind));
                     }
-                    let entry = merged
-                        .entry((source, target))
-                        .or_insert((reference.kind, Vec::new()));
+                    let entry = merged.entry((source, target)).or_insert((
+                        reference.kind,
+                        Vec::new(),
+                        reference.span,
+                    ));
                     if reference.kind.strength() > entry.0.strength() {
                         entry.0 = reference.kind;
+                        entry.2 = reference.span;
                     }
                     if !entry.1.contains(&via) {
                         entry.1.push(via);
@@ -757,13 +958,19 @@ pub fn link_with(
                         span: reference.span,
                     });
                 }
+                Outcome::Own { would_be } => {
+                    graph.own_tracking_links += 1;
+                    if would_be.is_some_and(|target| target != source) {
+                        graph.own_tracking_elsewhere += 1;
+                    }
+                }
                 Outcome::Ignore => {}
             }
         }
     }
     graph.outgoing = vec![Vec::new(); specs.len()];
     graph.incoming = vec![Vec::new(); specs.len()];
-    for ((source, target), (kind, mut vias)) in merged {
+    for ((source, target), (kind, mut vias, evidence)) in merged {
         vias.sort();
         let at = graph.edges.len();
         graph.edges.push(Edge {
@@ -772,6 +979,7 @@ pub fn link_with(
             kind,
             vias,
         });
+        graph.evidence.push(evidence);
         if let Some(list) = graph.outgoing.get_mut(source) {
             list.push(at);
         }
@@ -780,7 +988,27 @@ pub fn link_with(
         }
     }
     diagnostics.extend(lint(specs, &graph, &declared));
+    let diagnostics = apply_lint_levels(diagnostics, &options.lints);
     (graph, diagnostics)
+}
+
+/// `[lints]`: drop the rules set to `allow`, make the ones set to `error`
+/// errors; the rest stay warnings (which `--strict` fails on).
+fn apply_lint_levels(
+    diagnostics: Vec<Diagnostic>,
+    lints: &settings::LintsConfig,
+) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter_map(|mut diagnostic| match lints.level(&diagnostic.code) {
+            LintLevel::Allow => None,
+            LintLevel::Warn => Some(diagnostic),
+            LintLevel::Error => {
+                diagnostic.severity = crate::diag::Severity::Error;
+                Some(diagnostic)
+            }
+        })
+        .collect()
 }
 
 fn describe(target: &RefTarget) -> String {

@@ -12,6 +12,7 @@ use crate::markup::doc::{Document, Kind, NodeId};
 use crate::model::Spec;
 use crate::source::Span;
 
+use super::settings::normalise_section;
 use super::EdgeKind;
 
 /// What a reference names, as written.
@@ -45,6 +46,40 @@ pub struct Reference {
     pub span: Option<Span>,
     /// From a header field (declared), rather than the body.
     pub declared: bool,
+    /// Written in the header area: a metadata field, or the body before
+    /// the first section after the title, where a spec names its own
+    /// blueprint or tracking issue.
+    pub in_header: bool,
+}
+
+/// Spec titles (lower case) that name one spec only, by their first word,
+/// so a reference section is scanned once rather than once per title (a
+/// repository of 800 specs has 800 titles and long References sections).
+#[derive(Clone, Debug, Default)]
+pub struct TitleIndex {
+    by_first_word: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Shorter titles ("Quotas") would match ordinary words.
+const MIN_TITLE_BYTES: usize = 8;
+
+impl TitleIndex {
+    pub fn new(titles: impl IntoIterator<Item = String>) -> TitleIndex {
+        let mut index = TitleIndex::default();
+        for title in titles {
+            let first = title.split(|c: char| !c.is_alphanumeric()).next();
+            if let Some(first) = first.filter(|w| !w.is_empty()) {
+                if title.len() >= MIN_TITLE_BYTES {
+                    index
+                        .by_first_word
+                        .entry(first.to_string())
+                        .or_default()
+                        .push(title.clone());
+                }
+            }
+        }
+        index
+    }
 }
 
 /// Header field names (lower case) that declare relations, and their kind.
@@ -65,17 +100,25 @@ pub struct ExtractOptions<'a> {
     pub prefixes: &'a [String],
     /// Repositories whose pull-request numbers are spec numbers (`owner/repo`).
     pub pull_request_repos: &'a [String],
-    /// Section titles (lower case) in which spec titles are matched.
-    pub dependency_sections: &'a [String],
-    /// Lower-cased titles of every spec, longest first, with their index.
-    pub titles: &'a [(String, usize)],
+    /// Reference sections (normalised titles): spec titles are matched in them.
+    pub sections: &'a [String],
+    /// Sections (normalised titles) whose mentions are `requires`.
+    pub requires_sections: &'a [String],
+    /// Spec titles that may be named in a reference section.
+    pub titles: &'a TitleIndex,
 }
 
 /// Every reference in one spec.
 pub fn extract(spec: &Spec, options: &ExtractOptions<'_>) -> Vec<Reference> {
     let mut found = Vec::new();
     header_references(spec, &mut found);
+    let header_end = header_end(spec);
     body_references(&spec.doc, options, &mut found);
+    for reference in &mut found {
+        if let Some(span) = reference.span {
+            reference.in_header |= span.start < header_end;
+        }
+    }
     found
 }
 
@@ -114,8 +157,29 @@ fn header_references(spec: &Spec, found: &mut Vec<Reference>) {
                 target,
                 span,
                 declared: true,
+                in_header: true,
             });
         }
+    }
+}
+
+/// Where the header area ends: the start of the first section heading
+/// after the spec's own title (or of the first heading, when the spec's
+/// title is not a heading, as in an RFC that opens with `# Summary`).
+fn header_end(spec: &Spec) -> usize {
+    let doc = &spec.doc;
+    let mut titles: Vec<(usize, String)> = doc
+        .all_nodes()
+        .filter(|node| doc.kind(*node) == Kind::Title)
+        .map(|node| (doc.span(node).start, doc.text_content(node)))
+        .collect();
+    titles.sort_by_key(|(start, _)| *start);
+    let own_title = spec.title.trim().to_lowercase();
+    match titles.as_slice() {
+        [(_, first), (second, _), ..] if first.trim().to_lowercase() == own_title => *second,
+        [(_, first)] if first.trim().to_lowercase() == own_title => 0,
+        [(first, _), ..] => *first,
+        [] => 0,
     }
 }
 
@@ -138,32 +202,43 @@ fn is_code(kind: Kind) -> bool {
 }
 
 fn body_references(doc: &Document, options: &ExtractOptions<'_>, found: &mut Vec<Reference>) {
-    // An explicit stack of (node, inside code): no recursion on deep trees.
-    let mut stack: Vec<(NodeId, bool)> = vec![(doc.root(), false)];
-    while let Some((id, in_code)) = stack.pop() {
+    // An explicit stack of (node, inside code, inside a reference section,
+    // kind of its mentions): no recursion on deep trees.
+    let mut stack: Vec<(NodeId, bool, bool, EdgeKind)> =
+        vec![(doc.root(), false, false, EdgeKind::References)];
+    while let Some((id, in_code, in_section, kind)) = stack.pop() {
         let node = doc.get(id);
         let in_code = in_code || is_code(node.kind);
+        let mut child_section = in_section;
+        let mut child_kind = kind;
+        let mention = |target: RefTarget, span: Span| Reference {
+            kind,
+            target,
+            span: Some(span),
+            declared: false,
+            in_header: false,
+        };
         match node.kind {
             Kind::Reference => {
                 if let Some(uri) = node.attrs.str("refuri") {
                     let uri = uri.trim();
                     let target = if uri.contains("://") {
-                        RefTarget::Url(uri.to_string())
+                        Some(RefTarget::Url(uri.to_string()))
                     } else if uri.starts_with('#') || uri.starts_with("mailto:") {
-                        RefTarget::Label(String::new())
+                        None
                     } else {
-                        RefTarget::Path(uri.to_string())
+                        Some(RefTarget::Path(uri.to_string()))
                     };
-                    if target != RefTarget::Label(String::new()) {
-                        found.push(body(target, node.span));
+                    if let Some(target) = target {
+                        found.push(mention(target, node.span));
                     }
                 }
             }
             Kind::PendingXref => {
                 let target = node.attrs.str("reftarget").unwrap_or_default().to_string();
                 match node.attrs.str("reftype") {
-                    Some("doc") => found.push(body(RefTarget::Doc(target), node.span)),
-                    Some("ref") => found.push(body(
+                    Some("doc") => found.push(mention(RefTarget::Doc(target), node.span)),
+                    Some("ref") => found.push(mention(
                         RefTarget::Label(target.to_ascii_lowercase()),
                         node.span,
                     )),
@@ -172,27 +247,34 @@ fn body_references(doc: &Document, options: &ExtractOptions<'_>, found: &mut Vec
             }
             Kind::Section => {
                 if let Some(title) = doc.find(id, Kind::Title) {
-                    let heading = doc.text_content(title).trim().to_lowercase();
-                    if options.dependency_sections.contains(&heading) {
-                        titles_in_section(doc, id, options, found);
+                    let heading = normalise_section(&doc.text_content(title));
+                    if options.requires_sections.contains(&heading) {
+                        child_kind = EdgeKind::Requires;
+                    }
+                    if options.sections.contains(&heading) && !in_section {
+                        child_section = true;
+                        titles_in_section(doc, id, child_kind, options, found);
                     }
                 }
             }
-            Kind::Text if !in_code => identifiers_in_text(&node.text, node.span, options, found),
+            Kind::Text if !in_code => {
+                identifiers_in_text(&node.text, node.span, kind, options, found)
+            }
             _ => {}
         }
         for child in node.children.iter().rev() {
-            stack.push((*child, in_code));
+            stack.push((*child, in_code, child_section, child_kind));
         }
     }
 }
 
-fn body(target: RefTarget, span: Span) -> Reference {
+fn body(target: RefTarget, kind: EdgeKind, span: Span) -> Reference {
     Reference {
-        kind: EdgeKind::References,
+        kind,
         target,
         span: Some(span),
         declared: false,
+        in_header: false,
     }
 }
 
@@ -200,32 +282,49 @@ fn body(target: RefTarget, span: Span) -> Reference {
 fn titles_in_section(
     doc: &Document,
     section: NodeId,
+    kind: EdgeKind,
     options: &ExtractOptions<'_>,
     found: &mut Vec<Reference>,
 ) {
     let text = doc.text_content(section).to_lowercase();
     // The heading itself is not a mention.
-    let text = text
-        .split_once("dependencies")
-        .map_or(text.as_str(), |(_, rest)| rest);
-    for (title, _) in options.titles {
-        // Short titles ("Quotas") would match ordinary words.
-        if title.len() < 8 {
+    let heading = doc
+        .find(section, Kind::Title)
+        .map(|title| doc.text_content(title).to_lowercase())
+        .unwrap_or_default();
+    let text = text.strip_prefix(heading.as_str()).unwrap_or(&text);
+    let mut named: Vec<&String> = Vec::new();
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    let mut previous: Option<char> = None;
+    for (start, c) in text.char_indices() {
+        let word_start = c.is_alphanumeric() && boundary(previous);
+        previous = Some(c);
+        if !word_start {
             continue;
         }
-        let mut from = 0;
-        while let Some(at) = text.get(from..).and_then(|rest| rest.find(title.as_str())) {
-            let start = from + at;
-            let end = start + title.len();
-            let before = text[..start].chars().next_back();
-            let after = text[end..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-            if boundary(before) && boundary(after) {
-                found.push(body(RefTarget::Title(title.clone()), doc.span(section)));
-                break;
+        let rest = &text[start..];
+        let word_end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let Some(candidates) = options.titles.by_first_word.get(&rest[..word_end]) else {
+            continue;
+        };
+        for title in candidates {
+            let after = rest.get(title.len()..).map(|tail| tail.chars().next());
+            if rest.starts_with(title.as_str())
+                && after.is_some_and(boundary)
+                && !named.contains(&title)
+            {
+                named.push(title);
             }
-            from = end;
         }
+    }
+    for title in named {
+        found.push(body(
+            RefTarget::Title(title.clone()),
+            kind,
+            doc.span(section),
+        ));
     }
 }
 
@@ -233,6 +332,7 @@ fn titles_in_section(
 fn identifiers_in_text(
     text: &str,
     span: Span,
+    kind: EdgeKind,
     options: &ExtractOptions<'_>,
     found: &mut Vec<Reference>,
 ) {
@@ -259,6 +359,7 @@ fn identifiers_in_text(
             if let Ok(number) = text[digits_start..digits_end].parse::<u64>() {
                 found.push(body(
                     RefTarget::PullRequest(repo.clone(), number),
+                    kind,
                     span_at(start, digits_end),
                 ));
             }
@@ -298,6 +399,7 @@ fn identifiers_in_text(
                     if let Ok(number) = text[digits_start..digits_end].parse::<u64>() {
                         found.push(body(
                             RefTarget::Identifier(prefix, number),
+                            kind,
                             span_at(index, digits_end),
                         ));
                     }
@@ -318,11 +420,18 @@ mod tests {
         let options = ExtractOptions {
             prefixes: &prefixes,
             pull_request_repos: &repos,
-            dependency_sections: &[],
-            titles: &[],
+            sections: &[],
+            requires_sections: &[],
+            titles: &TitleIndex::default(),
         };
         let mut found = Vec::new();
-        identifiers_in_text(text, Span::new(0, text.len()), &options, &mut found);
+        identifiers_in_text(
+            text,
+            Span::new(0, text.len()),
+            EdgeKind::References,
+            &options,
+            &mut found,
+        );
         found.into_iter().map(|r| r.target).collect()
     }
 

@@ -164,6 +164,107 @@ impl Layout for Layered {
     }
 }
 
+/// The whole-repository layout: each connected component laid out by
+/// `inner`, biggest first, packed left to right on shelves no wider than
+/// about √n nodes (a wider component gets a shelf of its own), and the
+/// specs with no edge in a grid after them. One layered layout of 800
+/// specs is a single row 800 nodes wide, unreadable at any zoom; packed,
+/// the page opens on a roughly square picture.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Packed<L> {
+    pub inner: L,
+}
+
+/// Connected components (ignoring direction) by union-find, each listed in
+/// index order; components in order of their smallest index.
+fn components(count: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..count).collect();
+    let find = |parent: &mut Vec<usize>, mut node: usize| {
+        while parent[node] != node {
+            parent[node] = parent[parent[node]];
+            node = parent[node];
+        }
+        node
+    };
+    for &(a, b) in edges {
+        if a < count && b < count {
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            if ra != rb {
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
+    let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for node in 0..count {
+        let root = find(&mut parent, node);
+        by_root[root].push(node);
+    }
+    by_root.into_iter().filter(|c| !c.is_empty()).collect()
+}
+
+impl<L: Layout> Layout for Packed<L> {
+    fn layout(&self, count: usize, edges: &[(usize, usize)]) -> Positions {
+        let step_x = NODE_WIDTH + GAP_X;
+        let step_y = NODE_HEIGHT + GAP_Y;
+        let max_width = ((count as f64).sqrt().ceil().max(4.0)) * step_x;
+        let mut groups = components(count, edges);
+        // Biggest components first; ties in index order (stable sort).
+        groups.sort_by_key(|group| std::cmp::Reverse(group.len()));
+        let mut local = vec![0usize; count];
+        let mut xy = vec![(0.0, 0.0); count];
+        let (mut x, mut y, mut shelf_height, mut width) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        let mut singles = Vec::new();
+        for group in &groups {
+            if group.len() == 1 {
+                singles.extend(group.iter().copied());
+                continue;
+            }
+            for (i, &node) in group.iter().enumerate() {
+                local[node] = i;
+            }
+            let member = |node: usize| group.binary_search(&node).is_ok();
+            let inner_edges: Vec<(usize, usize)> = edges
+                .iter()
+                .filter(|(a, b)| *a < count && *b < count && member(*a) && member(*b))
+                .map(|&(a, b)| (local[a], local[b]))
+                .collect();
+            let placed = self.inner.layout(group.len(), &inner_edges);
+            if x > 0.0 && x + placed.width > max_width {
+                x = 0.0;
+                y += shelf_height + step_y;
+                shelf_height = 0.0;
+            }
+            for (i, &node) in group.iter().enumerate() {
+                let (px, py) = placed.xy.get(i).copied().unwrap_or_default();
+                xy[node] = (x + px, y + py);
+            }
+            x += placed.width + step_x;
+            width = width.max(x - step_x);
+            shelf_height = shelf_height.max(placed.height);
+        }
+        if !singles.is_empty() {
+            if x > 0.0 {
+                y += shelf_height + step_y;
+            }
+            let per_row = ((max_width / step_x).floor() as usize).max(1);
+            for (i, &node) in singles.iter().enumerate() {
+                xy[node] = (
+                    (i % per_row) as f64 * step_x,
+                    y + (i / per_row) as f64 * step_y,
+                );
+            }
+            let rows = singles.len().div_ceil(per_row);
+            width = width.max(singles.len().min(per_row) as f64 * step_x - GAP_X);
+            shelf_height = rows as f64 * step_y - GAP_Y;
+        }
+        Positions {
+            xy,
+            width: width.max(NODE_WIDTH),
+            height: (y + shelf_height).max(NODE_HEIGHT),
+        }
+    }
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -310,6 +411,28 @@ mod tests {
 
     #[test]
     fn siblings_share_a_row_without_overlapping() {
+        let packed = Packed {
+            inner: Layered { sweeps: 2 },
+        }
+        .layout(100, &[(0, 1), (1, 2), (50, 51)]);
+        assert!(
+            packed.width < 12.0 * (NODE_WIDTH + GAP_X),
+            "{}",
+            packed.width
+        );
+        assert!(
+            packed.height < 15.0 * (NODE_HEIGHT + GAP_Y),
+            "{}",
+            packed.height
+        );
+        let mut corners: Vec<(i64, i64)> = packed
+            .xy
+            .iter()
+            .map(|&(x, y)| (x as i64, y as i64))
+            .collect();
+        corners.sort();
+        corners.dedup();
+        assert_eq!(corners.len(), 100, "no two specs on one spot");
         let fan = Layered { sweeps: 2 }.layout(3, &[(0, 1), (0, 2)]);
         assert_eq!(fan.xy[1].1, fan.xy[2].1);
         assert!((fan.xy[1].0 - fan.xy[2].0).abs() >= NODE_WIDTH);

@@ -45,6 +45,12 @@ pub trait LinkResolver: Sync {
     fn resolve_xref(&self, _reftype: &str, _target: &str) -> Option<String> {
         None
     }
+
+    /// The title of the spec an internal URL (as returned by the two
+    /// methods above) shows, for links written without text of their own.
+    fn link_title(&self, _url: &str) -> Option<String> {
+        None
+    }
 }
 
 /// A resolver that knows no links: content links stay as written, and
@@ -1424,7 +1430,23 @@ impl<'d> Serializer<'d, '_> {
         if let Some(title) = attrs.str("title") {
             extra.push(("title", title));
         }
+        // A link whose text is just its target (`<0002-x.md>`, `[](x.md)`)
+        // shows the target spec's title instead of a path.
+        let spec_title = match (attrs.str("refuri"), &href) {
+            (Some(uri), Some(href)) if class == "internal" => {
+                let text = self.doc.text_content(node);
+                let text = text.trim();
+                let bare = text.is_empty() || text == uri.trim();
+                bare.then(|| self.options.links.link_title(href)).flatten()
+            }
+            _ => None,
+        };
         self.open_tag("a", node, &["reference", class], &extra);
+        if let Some(spec_title) = spec_title {
+            escape::text(&mut self.out, &spec_title);
+            self.out.push_str("</a>");
+            return Visit::Done;
+        }
         close("</a>")
     }
 
@@ -1460,7 +1482,18 @@ impl<'d> Serializer<'d, '_> {
                 } else {
                     "internal"
                 };
+                // `:doc:`path`` without a title shows the spec's title, as
+                // Sphinx does.
+                let spec_title = (reftype == "doc" && !truthy(attrs.get("refexplicit")))
+                    .then(|| self.options.links.link_title(&url))
+                    .flatten();
                 self.open_tag("a", node, &["reference", class], &[("href", &url)]);
+                if let Some(spec_title) = spec_title {
+                    self.out.push_str("<span class=\"doc\">");
+                    escape::text(&mut self.out, &spec_title);
+                    self.out.push_str("</span></a>");
+                    return Visit::Done;
+                }
                 close("</a>")
             }
             None => {

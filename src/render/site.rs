@@ -46,6 +46,8 @@ struct SiteLinks<'a> {
     current_dir: String,
     /// Prefix back to the site root from the current page.
     root: String,
+    /// Page path → spec title, for links written without text.
+    titles: &'a HashMap<String, String>,
 }
 
 impl SiteLinks<'_> {
@@ -131,6 +133,12 @@ impl LinkResolver for SiteLinks<'_> {
             .iter()
             .find_map(|ext| self.page_for_source(&format!("{joined}.{ext}")))
             .map(|page| format!("{}{}", self.root, page))
+    }
+
+    fn link_title(&self, url: &str) -> Option<String> {
+        let page = url.split('#').next().unwrap_or(url);
+        let page = page.strip_prefix(self.root.as_str())?;
+        self.titles.get(page).cloned()
     }
 }
 
@@ -349,13 +357,18 @@ pub fn render_site_except(
         .iter()
         .map(|spec| (spec.source.rel_path.clone(), spec.page_path.clone()))
         .collect();
+    let titles: HashMap<String, String> = input
+        .specs
+        .iter()
+        .map(|spec| (spec.page_path.clone(), spec.title.clone()))
+        .collect();
 
     let rendered: Vec<Result<(String, String), Diagnostic>> = input
         .specs
         .par_iter()
         .enumerate()
         .filter(|(_, spec)| !skip(spec))
-        .map(|(index, spec)| render_spec_page(index, spec, &common, &pages, input))
+        .map(|(index, spec)| render_spec_page(index, spec, &common, (&pages, &titles), input))
         .collect();
     for result in rendered {
         match result {
@@ -440,7 +453,7 @@ fn render_spec_page(
     index: usize,
     spec: &Spec,
     common: &Common,
-    pages: &HashMap<String, String>,
+    (pages, titles): (&HashMap<String, String>, &HashMap<String, String>),
     input: &SiteInput<'_>,
 ) -> Result<(String, String), Diagnostic> {
     let config = input.config;
@@ -454,6 +467,7 @@ fn render_spec_page(
         pages,
         current_dir,
         root: root.clone(),
+        titles,
     };
     let options = HtmlOptions {
         links: &links,
@@ -623,7 +637,10 @@ fn graph_document(input: &SiteInput<'_>) -> Value {
         .iter()
         .map(|e| (e.source, e.target))
         .collect();
-    let positions = super::graph::Layered { sweeps: 2 }.layout(input.specs.len(), &pairs);
+    let positions = super::graph::Packed {
+        inner: super::graph::Layered { sweeps: 2 },
+    }
+    .layout(input.specs.len(), &pairs);
     let nodes: Vec<Value> = input
         .specs
         .iter()
@@ -779,11 +796,21 @@ mod tests {
         ]
         .into_iter()
         .collect();
+        let titles: HashMap<String, String> = [("text/0002-b.html".to_string(), "Bee".to_string())]
+            .into_iter()
+            .collect();
         let links = SiteLinks {
             pages: &pages,
             current_dir: "text".into(),
             root: "../".into(),
+            titles: &titles,
         };
+        assert_eq!(
+            links
+                .link_title("../text/0002-b.html#motivation")
+                .as_deref(),
+            Some("Bee")
+        );
         assert_eq!(
             links.rewrite_uri("0002-b.md#motivation").as_deref(),
             Some("../text/0002-b.html#motivation")

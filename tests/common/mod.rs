@@ -8,6 +8,22 @@ pub mod serve;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A real spec repository beside the checkout (`../shared/corpora/NAME`,
+/// or under `SPECSITE_CORPORA`); `None`, with a SKIP message, when absent,
+/// so `cargo test` passes without it.
+pub fn corpus(name: &str) -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("SPECSITE_CORPORA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
+    let root = base.join(name);
+    if root.is_dir() {
+        Some(root)
+    } else {
+        eprintln!("SKIP: corpus {} not found", root.display());
+        None
+    }
+}
+
 /// Write `files` (relative path → contents) under `root`.
 pub fn write_tree(root: &Path, files: &[(&str, &str)]) {
     for (path, contents) in files {
