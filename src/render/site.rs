@@ -29,7 +29,7 @@ pub fn root_prefix(page_path: &str) -> String {
 }
 
 /// A short, stable content hash for cache-busting asset URLs (FNV-1a).
-fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in bytes {
         hash ^= u64::from(*byte);
@@ -327,6 +327,7 @@ pub fn render_site_except(
         ("css", "static/specsite.css"),
         ("highlight_css", "static/highlight.css"),
         ("js", "static/specsite.js"),
+        ("search_js", "static/search.js"),
     ] {
         let hash = tree.get(path).map(content_hash).unwrap_or_default();
         assets.insert(name, format!("{path}?v={hash}"));
@@ -350,13 +351,27 @@ pub fn render_site_except(
         .map(|spec| (spec.source.rel_path.clone(), spec.page_path.clone()))
         .collect();
 
-    let rendered: Vec<Result<(String, String), Diagnostic>> = input
-        .specs
-        .par_iter()
-        .enumerate()
-        .filter(|(_, spec)| !skip(spec))
-        .map(|(index, spec)| render_spec_page(index, spec, &common, &pages, input))
-        .collect();
+    // The search index reads every spec's body, so it is rebuilt on every
+    // call (not only with `site_pages`), beside the page rendering.
+    let (rendered, search_index) = rayon::join(
+        || -> Vec<Result<(String, String), Diagnostic>> {
+            input
+                .specs
+                .par_iter()
+                .enumerate()
+                .filter(|(_, spec)| !skip(spec))
+                .map(|(index, spec)| render_spec_page(index, spec, &common, &pages, input))
+                .collect()
+        },
+        || {
+            super::search::build_index(
+                input.specs,
+                &config.metadata.status,
+                &config.metadata.releases,
+            )
+        },
+    );
+    search_index.insert_into(&mut tree);
     for result in rendered {
         match result {
             Ok((path, html)) => tree.insert(path, html),
@@ -400,6 +415,14 @@ pub fn render_site_except(
     tree.insert("robots.txt", super::feeds::robots(config));
     match input.theme.render("index.html", &Value::Object(home)) {
         Ok(html) => tree.insert("index.html", html),
+        Err(diagnostic) => diagnostics.push(diagnostic),
+    }
+    let search_page = common.context("search.html", "search", "Search", config);
+    match input
+        .theme
+        .render("search.html", &Value::Object(search_page))
+    {
+        Ok(html) => tree.insert("search.html", html),
         Err(diagnostic) => diagnostics.push(diagnostic),
     }
     let not_found = common.context("404.html", "404", "Page not found", config);
