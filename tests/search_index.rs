@@ -33,8 +33,7 @@ fn lookup(tree: &OutputTree, manifest: &Value, term: &str) -> Vec<(usize, u64)> 
     let chunks = as_list(&manifest["chunks"]);
     let Some(chunk) = chunks
         .iter()
-        .filter(|c| c[0].as_str().is_some_and(|first| first <= term))
-        .last()
+        .rfind(|c| c[0].as_str().is_some_and(|first| first <= term))
     else {
         return Vec::new();
     };
