@@ -155,3 +155,42 @@ fn every_page_links_the_search_and_its_index_relative_to_itself() {
         String::from_utf8_lossy(tree.get("search.html").expect("search page")).into_owned();
     assert!(search.contains("data-search-index=\"search/manifest.json\""));
 }
+
+#[test]
+fn serve_rebuilds_the_index_when_a_spec_body_changes() {
+    use specsite::serve::incremental::{Change, IncrementalBuilder};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    let spec = root.join("specs/a.md");
+    std::fs::create_dir_all(root.join("specs")).expect("mkdir");
+    std::fs::write(&spec, "# Alpha\n\nFirst words.\n").expect("write");
+    std::fs::write(root.join("specs/b.md"), "# Beta\n\nOther words.\n").expect("write");
+    let overrides = Overrides {
+        output_dir: Some(root.join("_site")),
+        base_url: None,
+    };
+    let mut builder = IncrementalBuilder::new(root, overrides, root);
+    let first = builder.rebuild(&Change::Unknown).expect("first build");
+    let manifest = json(&first.tree, "search/manifest.json");
+    assert!(lookup(&first.tree, &manifest, "zanzibar").is_empty());
+
+    std::fs::write(&spec, "# Alpha\n\nFirst words about Zanzibar.\n").expect("edit");
+    let canonical = std::fs::canonicalize(&spec).expect("canonical");
+    let second = builder
+        .rebuild(&Change::Paths(vec![canonical]))
+        .expect("second build");
+    assert_eq!(second.stats.parsed, 1);
+    let manifest = json(&second.tree, "search/manifest.json");
+    let found = lookup(&second.tree, &manifest, "zanzibar");
+    assert_eq!(found.len(), 1);
+    // Only the current index is served: no chunk of the first build remains.
+    let chunks: Vec<&str> = second
+        .tree
+        .paths()
+        .filter(|p| p.starts_with("search/t/"))
+        .collect();
+    assert_eq!(
+        chunks.len(),
+        manifest["chunks"].as_array().map_or(0, Vec::len)
+    );
+}
