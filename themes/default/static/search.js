@@ -353,7 +353,7 @@
       item.appendChild(excerpt);
       index.fragment(result.doc).then(function (fragment) {
         excerpt.textContent = fragment[0] || "";
-        var section = result.heading > 0 ? fragment[1][result.heading - 1] : null;
+        var section = result.heading > 0 ? (fragment[1] || [])[result.heading - 1] : null;
         if (section) {
           link.href = index.docUrl(result.doc, section[0]);
           var where = element("p", "search-result-section", "Section: ");
@@ -401,6 +401,7 @@
 
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
+      if (!index.manifest) return; /* the first run follows the load */
       shown = PAGE_SIZE;
       timer = window.setTimeout(run, 120);
     });
