@@ -22,12 +22,12 @@
 //! forever; only the manifest must be revalidated. Nothing from content is
 //! interpreted here beyond splitting text into words.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
 use crate::markup::doc::{Document, Kind, NodeId};
-use crate::model::{compare_milestones, Spec, StatusScheme};
+use crate::model::{Spec, StatusScheme};
 use crate::output::OutputTree;
 
 /// Version of the index format, checked by search.js.
@@ -359,25 +359,26 @@ fn status_facet(specs: &[Spec], scheme: &StatusScheme) -> Facet {
 }
 
 fn milestone_facet(specs: &[Spec], releases: &[String]) -> Facet {
-    let mut labels: Vec<&str> = specs
-        .iter()
-        .filter_map(|s| s.milestone.as_ref().map(|m| m.label.as_str()))
-        .collect();
-    labels.sort_by(|a, b| compare_milestones(a, b, releases));
-    labels.dedup();
+    let labels = super::site::milestone_labels(specs, releases);
+    let position: HashMap<&str, usize> = labels.iter().enumerate().map(|(n, l)| (*l, n)).collect();
+    let mut counts = vec![0usize; labels.len()];
     let of_document: Vec<Option<usize>> = specs
         .iter()
         .map(|spec| {
-            spec.milestone
+            let index = spec
+                .milestone
                 .as_ref()
-                .and_then(|m| labels.iter().position(|label| *label == m.label))
+                .and_then(|m| position.get(m.label.as_str()).copied());
+            if let Some(count) = index.and_then(|n| counts.get_mut(n)) {
+                *count += 1;
+            }
+            index
         })
         .collect();
     let values = labels
         .iter()
-        .enumerate()
-        .map(|(n, label)| {
-            let count = of_document.iter().filter(|d| **d == Some(n)).count();
+        .zip(counts)
+        .map(|(label, count)| {
             (
                 super::site::milestone_key(label),
                 label.to_string(),
@@ -437,6 +438,7 @@ pub fn build_index(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -
     let statuses = status_facet(specs, scheme);
     let milestones = milestone_facet(specs, releases);
     let mut dirs: Vec<&str> = Vec::new();
+    let mut dir_numbers: HashMap<&str, usize> = HashMap::new();
     let docs: Vec<serde_json::Value> = specs
         .iter()
         .enumerate()
@@ -445,7 +447,7 @@ pub fn build_index(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -
                 Some((dir, file)) => (dir, file),
                 None => ("", spec.page_path.as_str()),
             };
-            let dir_index = dirs.iter().position(|d| *d == dir).unwrap_or_else(|| {
+            let dir_index = *dir_numbers.entry(dir).or_insert_with(|| {
                 dirs.push(dir);
                 dirs.len() - 1
             });

@@ -730,15 +730,22 @@ pub fn milestone_key(label: &str) -> String {
     key.trim_matches('-').to_string()
 }
 
-/// Milestone groups in release order (see [`compare_milestones`]), each
-/// with its per-status counts; specs without a milestone come last.
-fn groups_by_milestone(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -> Vec<Value> {
+/// The distinct milestone labels of `specs` in release order (see
+/// [`compare_milestones`]).
+pub(crate) fn milestone_labels<'s>(specs: &'s [Spec], releases: &[String]) -> Vec<&'s str> {
     let mut labels: Vec<&str> = specs
         .iter()
         .filter_map(|s| s.milestone.as_ref().map(|m| m.label.as_str()))
         .collect();
     labels.sort_by(|a, b| compare_milestones(a, b, releases));
     labels.dedup();
+    labels
+}
+
+/// Milestone groups in release order, each with its per-status counts;
+/// specs without a milestone come last.
+fn groups_by_milestone(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -> Vec<Value> {
+    let labels = milestone_labels(specs, releases);
     let group = |key: Value, label: &str, members: Vec<&Spec>| {
         let statuses: Vec<Value> = scheme
             .ordered()
