@@ -5,7 +5,7 @@
 
 Follows what static/search.js does for a query typed and finished (every
 word exact, as after a trailing space): the manifest, the chunk of each
-word, then the fragments of the first SHOWN (default 20) results. Prints
+word, then the fragment blocks of the first SHOWN (default 20) results. Prints
 raw and gzip (level 6, as static hosts serve) sizes per kind and in total,
 and the size of the whole index.
 """
@@ -54,8 +54,9 @@ if per_word:
         if all(doc in w for w in per_word):
             results[doc] = sum(w[doc] for w in per_word)
 ranked = sorted(results, key=lambda d: (-results[d], d))
-for doc in ranked[:shown]:
-    fetched.append(("fragment", read(f"{manifest['fragments']}/{doc}.json")))
+block = manifest.get("fragment_block", 1)
+for number in sorted({doc // block for doc in ranked[:shown]}):
+    fetched.append(("fragment", read(f"{manifest['fragments']}/{number}.json")))
 
 def gz(data):
     return len(gzip.compress(data, 6))

@@ -205,14 +205,17 @@
     return this.chunks.get(name);
   };
 
+  /* A document's [excerpt, headings]; fragments come in blocks of
+     consecutive documents. */
   Index.prototype.fragment = function (doc) {
-    var key = this.manifest.fragments + "/" + doc;
+    var size = this.manifest.fragment_block || 1;
+    var key = this.manifest.fragments + "/" + Math.floor(doc / size);
     if (!this.fragments.has(key)) {
       var promise = this.json(new URL(key + ".json", this.base));
       promise.catch(function () {});
       this.fragments.set(key, promise);
     }
-    return this.fragments.get(key);
+    return this.fragments.get(key).then(function (block) { return block[doc % size] || ["", []]; });
   };
 
   Index.prototype.docUrl = function (n, anchor) {
