@@ -27,7 +27,7 @@
 //! interpreted here beyond splitting text into words.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 
 use rayon::prelude::*;
 
@@ -66,6 +66,35 @@ pub const STOP_WORDS: &[&str] = &[
     "while", "who", "will", "with", "would", "you",
 ];
 
+/// Longest word in [`STOP_WORDS`]: longer words skip the stop-word search.
+const LONGEST_STOP_WORD: usize = 6;
+
+/// A fast hasher for the index's word maps (FxHash's multiply-rotate).
+/// The keys are words of the build's own input and only decide which
+/// bucket holds them, so a keyed hash buys nothing here; SipHash was the
+/// largest single cost of indexing.
+#[derive(Clone, Copy, Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word.iter_mut()
+                .zip(chunk)
+                .for_each(|(to, from)| *to = *from);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type WordMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<WordHasher>>;
+
 /// Call `each` with every indexable word of `text`: split on characters
 /// that are not alphanumeric (Unicode), lowercased character by character
 /// (as search.js does), without stop words and too short or long words.
@@ -74,7 +103,7 @@ pub fn tokenize(text: &str, mut each: impl FnMut(&str)) {
     let mut chars = 0usize;
     let mut flush = |word: &mut String, chars: &mut usize| {
         if (MIN_TERM_CHARS..=MAX_TERM_CHARS).contains(chars)
-            && STOP_WORDS.binary_search(&word.as_str()).is_err()
+            && (word.len() > LONGEST_STOP_WORD || STOP_WORDS.binary_search(&word.as_str()).is_err())
         {
             each(word);
         }
@@ -110,7 +139,7 @@ struct Posting {
 #[derive(Debug, Default)]
 struct DocumentWords {
     /// Term → posting; the merge sorts, so the order here does not matter.
-    terms: HashMap<String, Posting>,
+    terms: WordMap<Posting>,
     /// (anchor, heading text) of every section with an anchor.
     headings: Vec<(String, String)>,
     excerpt: String,
@@ -253,7 +282,7 @@ const MERGE_SHARDS: usize = 16;
 /// distinct terms are sorted at the end (by UTF-16 order, which is slow to
 /// compare, so it must not run once per posting).
 fn invert(documents: Vec<DocumentWords>) -> Vec<TermPostings> {
-    let hasher = RandomState::new();
+    let hasher = std::hash::BuildHasherDefault::<WordHasher>::default();
     let shard_of =
         |term: &str| usize::try_from(hasher.hash_one(term) % MERGE_SHARDS as u64).unwrap_or(0);
     // Per document, its terms split by shard (in parallel).
@@ -273,7 +302,11 @@ fn invert(documents: Vec<DocumentWords>) -> Vec<TermPostings> {
     let mut index: Vec<TermPostings> = (0..MERGE_SHARDS)
         .into_par_iter()
         .flat_map_iter(|shard| {
-            let mut terms: HashMap<&str, Vec<(u32, Posting)>> = HashMap::new();
+            let mut terms: HashMap<
+                &str,
+                Vec<(u32, Posting)>,
+                std::hash::BuildHasherDefault<WordHasher>,
+            > = HashMap::default();
             for (doc, shards) in split.iter().enumerate() {
                 let doc = u32::try_from(doc).unwrap_or(u32::MAX);
                 for (term, posting) in shards.get(shard).into_iter().flatten() {
@@ -556,6 +589,7 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= LONGEST_STOP_WORD));
     }
 
     #[test]
