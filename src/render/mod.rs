@@ -10,5 +10,6 @@ pub mod graph;
 pub mod highlight;
 pub mod html;
 pub mod sanitize;
+pub mod search;
 pub mod site;
 pub mod theme;

@@ -29,7 +29,7 @@ pub fn root_prefix(page_path: &str) -> String {
 }
 
 /// A short, stable content hash for cache-busting asset URLs (FNV-1a).
-fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in bytes {
         hash ^= u64::from(*byte);
@@ -335,6 +335,7 @@ pub fn render_site_except(
         ("css", "static/specsite.css"),
         ("highlight_css", "static/highlight.css"),
         ("js", "static/specsite.js"),
+        ("search_js", "static/search.js"),
     ] {
         let hash = tree.get(path).map(content_hash).unwrap_or_default();
         assets.insert(name, format!("{path}?v={hash}"));
@@ -363,13 +364,29 @@ pub fn render_site_except(
         .map(|spec| (spec.page_path.clone(), spec.title.clone()))
         .collect();
 
-    let rendered: Vec<Result<(String, String), Diagnostic>> = input
-        .specs
-        .par_iter()
-        .enumerate()
-        .filter(|(_, spec)| !skip(spec))
-        .map(|(index, spec)| render_spec_page(index, spec, &common, (&pages, &titles), input))
-        .collect();
+    // The search index reads every spec's body, so it is rebuilt on every
+    // call (not only with `site_pages`), beside the page rendering.
+    let (rendered, search_index) = rayon::join(
+        || -> Vec<Result<(String, String), Diagnostic>> {
+            input
+                .specs
+                .par_iter()
+                .enumerate()
+                .filter(|(_, spec)| !skip(spec))
+                .map(|(index, spec)| {
+                    render_spec_page(index, spec, &common, (&pages, &titles), input)
+                })
+                .collect()
+        },
+        || {
+            super::search::build_index(
+                input.specs,
+                &config.metadata.status,
+                &config.metadata.releases,
+            )
+        },
+    );
+    search_index.insert_into(&mut tree);
     for result in rendered {
         match result {
             Ok((path, html)) => tree.insert(path, html),
@@ -413,6 +430,14 @@ pub fn render_site_except(
     tree.insert("robots.txt", super::feeds::robots(config));
     match input.theme.render("index.html", &Value::Object(home)) {
         Ok(html) => tree.insert("index.html", html),
+        Err(diagnostic) => diagnostics.push(diagnostic),
+    }
+    let search_page = common.context("search.html", "search", "Search", config);
+    match input
+        .theme
+        .render("search.html", &Value::Object(search_page))
+    {
+        Ok(html) => tree.insert("search.html", html),
         Err(diagnostic) => diagnostics.push(diagnostic),
     }
     let not_found = common.context("404.html", "404", "Page not found", config);
@@ -724,15 +749,22 @@ pub fn milestone_key(label: &str) -> String {
     key.trim_matches('-').to_string()
 }
 
-/// Milestone groups in release order (see [`compare_milestones`]), each
-/// with its per-status counts; specs without a milestone come last.
-fn groups_by_milestone(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -> Vec<Value> {
+/// The distinct milestone labels of `specs` in release order (see
+/// [`compare_milestones`]).
+pub(crate) fn milestone_labels<'s>(specs: &'s [Spec], releases: &[String]) -> Vec<&'s str> {
     let mut labels: Vec<&str> = specs
         .iter()
         .filter_map(|s| s.milestone.as_ref().map(|m| m.label.as_str()))
         .collect();
     labels.sort_by(|a, b| compare_milestones(a, b, releases));
     labels.dedup();
+    labels
+}
+
+/// Milestone groups in release order, each with its per-status counts;
+/// specs without a milestone come last.
+fn groups_by_milestone(specs: &[Spec], scheme: &StatusScheme, releases: &[String]) -> Vec<Value> {
+    let labels = milestone_labels(specs, releases);
     let group = |key: Value, label: &str, members: Vec<&Spec>| {
         let statuses: Vec<Value> = scheme
             .ordered()

@@ -47,6 +47,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "graph.html",
         include_str!("../../themes/default/templates/graph.html"),
     ),
+    (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
 ];
 
 /// Static assets of the default theme: (path under the site's `static/`, bytes).
@@ -62,6 +66,10 @@ const DEFAULT_ASSETS: &[(&str, &[u8])] = &[
     (
         "graph.js",
         include_bytes!("../../themes/default/static/graph.js"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../themes/default/static/search.js"),
     ),
     (
         "favicon.svg",

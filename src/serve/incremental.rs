@@ -380,8 +380,10 @@ impl IncrementalBuilder {
             }
             if unchanged_site {
                 // The site-wide pages were left out: same inputs, same pages.
+                // The search index is always rebuilt (it reads the bodies);
+                // its old content-hashed files must not pile up.
                 for (path, _) in previous.tree.iter() {
-                    if !tree.contains(path) {
+                    if !tree.contains(path) && !path.starts_with("search/") {
                         if let Some(bytes) = previous.tree.get_shared(path) {
                             tree.insert_shared(path, bytes.clone());
                         }
