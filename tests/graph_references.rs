@@ -195,3 +195,46 @@ fn bad_references_and_lints_tables_are_reported_at_their_lines() {
         assert!(text.contains(want_text), "line {line}: {text}");
     }
 }
+
+#[test]
+fn spec_names_in_a_dependencies_section_are_references() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("nova-specs");
+    let with_dependencies = |title: &str, dependencies: &str| {
+        let bar = "=".repeat(title.len());
+        format!(
+            "{bar}\n{title}\n{bar}\n\nProblem description\n===================\n\nText.\n\nDependencies\n============\n\n{dependencies}\n"
+        )
+    };
+    common::write_tree(
+        &root,
+        &[
+            (
+                "specs/newton/approved/resource-providers.rst",
+                &with_dependencies(
+                    "Resource providers",
+                    // A compound name is a spec's name; `quotas`, a one-word
+                    // stem, is an ordinary word and names nothing.
+                    "* The `resource-classes` blueprint, and quotas.",
+                ),
+            ),
+            (
+                "specs/mitaka/implemented/resource-classes.rst",
+                &with_dependencies("Resource classes", "None"),
+            ),
+            (
+                "specs/mitaka/implemented/quotas.rst",
+                &with_dependencies("Quota classes", "None"),
+            ),
+        ],
+    );
+    let (found, _) = edges(&root);
+    let want: BTreeSet<_> = [edge(
+        "specs/newton/approved/resource-providers.rst",
+        "references",
+        "specs/mitaka/implemented/resource-classes.rst",
+    )]
+    .into_iter()
+    .collect();
+    assert_eq!(found, want);
+}

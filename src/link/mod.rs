@@ -91,9 +91,16 @@ impl Via {
             Via::Redirect => "redirect file",
             Via::Identifier => "identifier",
             Via::PullRequest => "pull request",
-            Via::Title => "title in Dependencies",
+            Via::Title => "title or name in a reference section",
         }
     }
+}
+
+/// Whether a file stem is distinctive enough to be matched as a spec's name
+/// in reference sections: joined words (`abort-cold-migration`,
+/// `virt_driver_numa`) of some length.
+fn is_compound_name(stem: &str) -> bool {
+    stem.len() >= 8 && stem.contains(['-', '_']) && stem.chars().any(char::is_alphabetic)
 }
 
 /// One edge of the graph: indices into the spec list.
@@ -379,6 +386,15 @@ impl SpecIndex {
                 .entry(spec.title.trim().to_lowercase())
                 .or_default()
                 .push(i);
+            // A spec's name (its file stem, as blueprints and Dependencies
+            // lists write it) names it too; only compound names, so a
+            // one-word stem such as `quotas` never matches ordinary prose.
+            if is_compound_name(stem) {
+                let owners = index.by_title.entry(stem.to_lowercase()).or_default();
+                if !owners.contains(&i) {
+                    owners.push(i);
+                }
+            }
             for node in spec.doc.all_nodes() {
                 // Explicit labels: `.. _name:` leaves a target with `refid`
                 // (or `names`, before transforms); section names are not labels.
