@@ -12,3 +12,4 @@ pub mod html;
 pub mod sanitize;
 pub mod site;
 pub mod theme;
+pub mod unsafe_content;
