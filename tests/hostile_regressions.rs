@@ -315,3 +315,35 @@ fn spans_of_tab_expanded_lines_stay_inside_the_source() {
         }
     }
 }
+
+/// Front matter errors point at the offending line: a tab-indented key (the
+/// YAML parser named the scalar before it), a list instead of a mapping
+/// (the opening `---` was cited).
+#[test]
+fn front_matter_errors_cite_the_offending_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/tab.md",
+                "---\ntitle: x\n\tstatus: Draft\n---\n\n# T\n",
+            ),
+            ("specs/list.md", "---\n- a\n- b\n---\n\n# T\n"),
+        ],
+    );
+    let build = build(dir.path());
+    for (file, code, line) in [
+        ("specs/tab.md", "frontmatter/invalid", 3),
+        ("specs/list.md", "frontmatter/not-a-mapping", 2),
+    ] {
+        let source = build.sources.get(file).expect("loaded");
+        let lines: Vec<usize> = with_code(&build, code)
+            .iter()
+            .filter_map(|d| d.location.as_ref())
+            .filter(|l| l.file == file)
+            .map(|l| source.line_col(l.span.start).line)
+            .collect();
+        assert_eq!(lines, [line], "{file}: {:?}", build.diagnostics);
+    }
+}

@@ -137,7 +137,7 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
                     json_kind(&other)
                 ),
             )
-            .with_span(block_span)
+            .with_span(first_content_line(content, content_start).unwrap_or(block_span))
             .with_help("write one `key: value` per line, e.g. `status: accepted`");
             return (None, body_start, vec![diagnostic]);
         }
@@ -279,7 +279,38 @@ fn first_foreign_yaml_tag(content: &str) -> Option<(usize, &str)> {
     None
 }
 
+/// The span of the first non-blank line of `content`.
+fn first_content_line(content: &str, content_start: usize) -> Option<Span> {
+    let line = content.lines().position(|line| !line.trim().is_empty())?;
+    Some(line_span(content, content_start, line + 1))
+}
+
+/// The 1-based line of the first line of `content` indented with a tab
+/// (YAML allows only spaces there, and the parser's own message names the
+/// scalar it was reading rather than the tab).
+fn first_tab_indented_line(content: &str) -> Option<usize> {
+    content
+        .lines()
+        .position(|line| {
+            line.chars()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| c == '\t')
+        })
+        .map(|index| index + 1)
+}
+
 fn parse_yaml(content: &str, content_start: usize) -> Result<serde_json::Value, Box<Diagnostic>> {
+    if let Some(line) = first_tab_indented_line(content) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "frontmatter/invalid",
+                "front matter is not valid YAML: a line is indented with a tab",
+            )
+            .with_span(line_span(content, content_start, line))
+            .with_label("tab here")
+            .with_help("indent YAML with spaces only"),
+        ));
+    }
     if let Some((line, tag)) = first_foreign_yaml_tag(content) {
         return Err(Box::new(
             Diagnostic::error(
