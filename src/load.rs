@@ -171,10 +171,13 @@ pub fn load(config: &Config) -> Sources {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                diagnostics.push(Diagnostic::warning(
-                    "load/walk",
-                    format!("could not read part of the repository: {error}"),
-                ));
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "load/walk",
+                        format!("could not read part of the repository: {error}"),
+                    )
+                    .with_help("check the permissions of that directory; specs in it are not built until it can be read"),
+                );
                 continue;
             }
         };
@@ -202,10 +205,13 @@ pub fn load(config: &Config) -> Sources {
             continue;
         };
         let Some(rel_path) = relative_path(root, path) else {
-            diagnostics.push(Diagnostic::warning(
-                "load/bad-path",
-                format!("skipped {}: its path is not valid UTF-8", path.display()),
-            ));
+            diagnostics.push(
+                Diagnostic::warning(
+                    "load/bad-path",
+                    format!("skipped {}: its path is not valid UTF-8", path.display()),
+                )
+                .with_help("rename the file with a UTF-8 name"),
+            );
             continue;
         };
         if filters.exclude.is_match(&rel_path)
