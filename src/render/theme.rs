@@ -370,33 +370,7 @@ impl Theme {
 fn new_sandboxed_tera() -> tera::Tera {
     let mut tera = tera::Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
-    tera.set_escape_fn(escape_for_html);
     tera
-}
-
-/// Tera's HTML escaping plus `=` and `` ` ``, as OWASP's rule for attribute
-/// values asks: a template (possibly a pull request's) may put a value in
-/// an unquoted attribute, and escaped text such as `x onerror=alert(1)`
-/// inside an attribute then reads as plain text to every HTML scanner, not
-/// as an attribute assignment. Browsers decode the references as usual.
-fn escape_for_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut plain_from = 0;
-    for (index, byte) in input.bytes().enumerate() {
-        let reference: &[u8] = match byte {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            b'\'' => b"&#39;",
-            b'=' => b"&#61;",
-            b'`' => b"&#96;",
-            _ => continue,
-        };
-        out.write_all(input.as_bytes().get(plain_from..index).unwrap_or_default())?;
-        out.write_all(reference)?;
-        plain_from = index + 1;
-    }
-    out.write_all(input.as_bytes().get(plain_from..).unwrap_or_default())
 }
 
 fn first_line(text: &str) -> &str {
@@ -582,16 +556,6 @@ fn outside_root_warning(display_path: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_covers_attribute_breakouts() {
-        let mut out = Vec::new();
-        escape_for_html("a\" onerror=`x`> & 'é'", &mut out).expect("write");
-        assert_eq!(
-            String::from_utf8(out).expect("utf-8"),
-            "a&quot; onerror&#61;&#96;x&#96;&gt; &amp; &#39;é&#39;"
-        );
-    }
 
     #[test]
     fn byte_offset_counts_lines_and_characters() {
