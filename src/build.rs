@@ -61,13 +61,13 @@ impl SiteBuild {
 /// Why a build could not even start.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("the repository root {path} cannot be used: {source}")]
+    #[error("the repository root {path} cannot be used: {source}; give the path of the spec repository (default: the current directory)")]
     Root {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("the repository root {0} is not a directory")]
+    #[error("the repository root {0} is not a directory; give the directory that holds the specs, not a file in it")]
     RootNotADirectory(PathBuf),
 }
 
@@ -132,6 +132,11 @@ pub fn parse_spec(
 ) -> (Spec, Vec<Diagnostic>) {
     let parsed = markup::parse(file, options);
     let mut file_diagnostics = parsed.diagnostics.clone();
+    file_diagnostics.extend(
+        crate::render::unsafe_content::lint(&parsed.doc, config.markup.raw_html)
+            .into_iter()
+            .map(|diagnostic| diagnostic.in_file(&file.rel_path)),
+    );
     let (mut spec, mut more) = extract::extract_with(
         file.clone(),
         parsed,

@@ -66,7 +66,7 @@ struct BuildArgs {
     /// The spec repository [default: the current directory].
     root: Option<PathBuf>,
     /// Output directory [default: `output_dir` from specsite.toml, else ROOT/_site].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, short = 'o', visible_alias = "output", value_name = "DIR")]
     out: Option<PathBuf>,
     /// Absolute URL the site is published at, e.g. https://owner.github.io/repo/.
     #[arg(long, value_name = "URL")]
@@ -103,6 +103,8 @@ struct CheckArgs {
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum CheckFormatArg {
     Text,
+    /// One line per diagnostic: path:line:col: severity[code]: message.
+    Short,
     Json,
     Github,
     Sarif,
@@ -176,6 +178,8 @@ struct RstTreeArgs {
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum FormatArg {
     Text,
+    /// One line per diagnostic: path:line:col: severity[code]: message.
+    Short,
     Json,
 }
 
@@ -334,6 +338,7 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                 strict: build.strict,
                 format: match build.format {
                     FormatArg::Text => ReportFormat::Text,
+                    FormatArg::Short => ReportFormat::Short,
                     FormatArg::Json => ReportFormat::Json,
                 },
                 verbosity,
@@ -349,6 +354,7 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                 root: check.root.unwrap_or_else(|| PathBuf::from(".")),
                 format: match check.format {
                     CheckFormatArg::Text => ReportFormat::Text,
+                    CheckFormatArg::Short => ReportFormat::Short,
                     CheckFormatArg::Json => ReportFormat::Json,
                     CheckFormatArg::Github => ReportFormat::Github,
                     CheckFormatArg::Sarif => ReportFormat::Sarif,

@@ -322,7 +322,25 @@ fn apply_file(config: &mut Config, text: &str, diagnostics: &mut Vec<Diagnostic>
             }
             "output_dir" => {
                 if let Some(dir) = reader.get_relative_path(value, name) {
-                    config.output_dir = config.root.join(dir);
+                    let output_dir = config.root.join(dir);
+                    // Checked here, not only when writing: a repository's
+                    // config that points the build at its own sources or
+                    // `.git` is wrong even when --out overrides it today.
+                    match crate::output::check_output_dir(&config.root, &output_dir) {
+                        Ok(()) | Err(crate::output::OutputError::Io(_)) => {
+                            config.output_dir = output_dir
+                        }
+                        Err(refusal) => reader.diagnostics.push(
+                            config_error(
+                                "config/unsafe-output-dir",
+                                format!("`output_dir` is refused: {refusal}"),
+                                span_of(value),
+                            )
+                            .with_help(
+                                "name a directory only specsite writes to, such as \"_site\"",
+                            ),
+                        ),
+                    }
                 }
             }
             "include" => reader.globs(value, name, &mut config.include),

@@ -38,6 +38,10 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct Sources {
     pub files: Vec<SharedSource>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Files that are not UTF-8, as (path, text up to the end of the line
+    /// with the first bad byte): enough for a diagnostic to show its line
+    /// and column, never used as content.
+    pub undecodable: Vec<(String, String)>,
 }
 
 impl Sources {
@@ -167,22 +171,47 @@ pub fn load(config: &Config) -> Sources {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                diagnostics.push(Diagnostic::warning(
-                    "load/walk",
-                    format!("could not read part of the repository: {error}"),
-                ));
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "load/walk",
+                        format!("could not read part of the repository: {error}"),
+                    )
+                    .with_help("check the permissions of that directory; specs in it are not built until it can be read"),
+                );
                 continue;
             }
         };
         let path = entry.path();
+        if entry.path_is_symlink() && format_of(path, config).is_none() {
+            // Directory links are not followed; one that leads out of the
+            // repository is worth a word, since its specs will be missing.
+            if let Ok(target) = std::fs::canonicalize(path) {
+                if target.is_dir() && !target.starts_with(root) {
+                    let shown =
+                        relative_path(root, path).unwrap_or_else(|| path.display().to_string());
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "load/symlink-outside-root",
+                            format!("skipped {shown}: it is a symlink to a directory outside the repository"),
+                        )
+                        .at(shown.clone(), Span::default())
+                        .with_help("specsite reads only files inside the repository root; move the specs into the repository instead of linking to them"),
+                    );
+                }
+            }
+            continue;
+        }
         let Some(format) = format_of(path, config) else {
             continue;
         };
         let Some(rel_path) = relative_path(root, path) else {
-            diagnostics.push(Diagnostic::warning(
-                "load/bad-path",
-                format!("skipped {}: its path is not valid UTF-8", path.display()),
-            ));
+            diagnostics.push(
+                Diagnostic::warning(
+                    "load/bad-path",
+                    format!("skipped {}: its path is not valid UTF-8", path.display()),
+                )
+                .with_help("rename the file with a UTF-8 name"),
+            );
             continue;
         };
         if filters.exclude.is_match(&rel_path)
@@ -229,20 +258,68 @@ pub fn load(config: &Config) -> Sources {
         });
     }
 
-    let read: Vec<Result<SourceFile, Diagnostic>> =
+    let read: Vec<Result<SourceFile, Unread>> =
         candidates.into_par_iter().map(read_candidate).collect();
     let mut files = Vec::with_capacity(read.len());
+    let mut undecodable = Vec::new();
     for result in read {
         match result {
             Ok(file) => files.push(Arc::new(file)),
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(unread) => {
+                if let (Some(text), Some(location)) = (unread.text, &unread.diagnostic.location) {
+                    undecodable.push((location.file.clone(), text));
+                }
+                diagnostics.push(unread.diagnostic);
+            }
         }
     }
     files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-    Sources { files, diagnostics }
+    Sources {
+        files,
+        diagnostics,
+        undecodable,
+    }
 }
 
-fn read_candidate(candidate: Candidate) -> Result<SourceFile, Diagnostic> {
+/// A file that could not be used, and (when it is not UTF-8) the text that
+/// lets its diagnostic point at the bad byte.
+struct Unread {
+    diagnostic: Diagnostic,
+    text: Option<String>,
+}
+
+impl From<Diagnostic> for Unread {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Unread {
+            diagnostic,
+            text: None,
+        }
+    }
+}
+
+/// The text of `bytes` up to the end of the line holding `bad_offset`, for
+/// locating a diagnostic: valid bytes keep their offsets, the bad sequence
+/// becomes U+FFFD and ASCII controls become `?` (same width), so nothing
+/// from a binary file reaches a terminal raw.
+fn text_for_locating(bytes: &[u8], bad_offset: usize) -> String {
+    let line_end = bytes
+        .get(bad_offset..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |position| bad_offset + position);
+    let shown = bytes.get(..line_end).unwrap_or(bytes);
+    String::from_utf8_lossy(shown)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_control() && c != '\n' && c != '\t' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn read_candidate(candidate: Candidate) -> Result<SourceFile, Unread> {
     let Candidate {
         rel_path,
         read_path,
@@ -258,24 +335,39 @@ fn read_candidate(candidate: Candidate) -> Result<SourceFile, Diagnostic> {
         .map_err(|error| unreadable(format!("cannot read {rel_path}: {error}")))?
         .len();
     if size > MAX_FILE_BYTES {
-        return Err(unreadable(format!(
+        return Err(Unread::from(unreadable(format!(
             "{rel_path} is {size} bytes, more than the {MAX_FILE_BYTES}-byte limit for a spec"
-        )));
+        ))));
     }
     let bytes = std::fs::read(&read_path)
         .map_err(|error| unreadable(format!("cannot read {rel_path}: {error}")))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
-            return Err(Diagnostic::error(
+            let bad_offset = error.utf8_error().valid_up_to();
+            let text = text_for_locating(error.as_bytes(), bad_offset);
+            let encoding = if error.as_bytes().starts_with(&[0xff, 0xfe])
+                || error.as_bytes().starts_with(&[0xfe, 0xff])
+            {
+                " (it starts with a UTF-16 byte order mark)"
+            } else {
+                ""
+            };
+            let diagnostic = Diagnostic::error(
                 "load/not-utf8",
                 format!(
-                    "{rel_path} is not UTF-8 text (invalid byte at offset {})",
-                    error.utf8_error().valid_up_to()
+                    "{rel_path} is not UTF-8 text: invalid byte at offset {bad_offset}{encoding}"
                 ),
             )
-            .at(rel_path.clone(), Span::at(error.utf8_error().valid_up_to()))
-            .with_help("re-save the file as UTF-8"));
+            .at(rel_path.clone(), Span::at(bad_offset))
+            .with_label("not UTF-8")
+            .with_help(
+                "re-save the file as UTF-8, or exclude it in specsite.toml if it is not a spec",
+            );
+            return Err(Unread {
+                diagnostic,
+                text: Some(text),
+            });
         }
     };
     let text = match text.strip_prefix('\u{feff}') {
@@ -352,8 +444,16 @@ mod tests {
         let paths: Vec<&str> = sources.files.iter().map(|f| f.rel_path.as_str()).collect();
         assert_eq!(paths, ["specs/a.md", "specs/alias.md"]);
         assert!(sources.files.iter().all(|f| !f.text.contains("TOP-SECRET")));
-        assert_eq!(sources.diagnostics.len(), 1);
-        assert_eq!(sources.diagnostics[0].code, "load/symlink-outside-root");
+        // One for the file link, one for the directory link.
+        let codes: Vec<&str> = sources
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(
+            codes,
+            ["load/symlink-outside-root", "load/symlink-outside-root"]
+        );
     }
 
     #[test]

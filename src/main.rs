@@ -155,6 +155,9 @@ fn print_diagnostics(build: &SiteBuild, format: ReportFormat) {
     for file in &build.sources.files {
         texts.add(&file.rel_path, &file.text);
     }
+    for (path, text) in &build.sources.undecodable {
+        texts.add(path, text);
+    }
     if let Some(text) = &build.config_text {
         texts.add(CONFIG_FILE, text);
     }
@@ -162,6 +165,10 @@ fn print_diagnostics(build: &SiteBuild, format: ReportFormat) {
         ReportFormat::Text => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = report::render_text(&build.diagnostics, &texts, color);
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+        ReportFormat::Short => {
+            let text = report::render_short(&build.diagnostics, &texts);
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
         other => println!(
@@ -276,6 +283,9 @@ fn run_check(options: &CheckOptions) -> ExitCode {
     let mut texts = SourceTexts::default();
     for file in &build.sources.files {
         texts.add(&file.rel_path, &file.text);
+    }
+    for (path, text) in &build.sources.undecodable {
+        texts.add(path, text);
     }
     if let Some(text) = &build.config_text {
         texts.add(CONFIG_FILE, text);

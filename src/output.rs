@@ -78,11 +78,13 @@ pub enum OutputError {
     ContainsRoot(PathBuf),
     #[error("the output directory {dir} holds files specsite did not write (for example {example}); empty it, or choose another --out")]
     NotOurs { dir: PathBuf, example: String },
-    #[error("the output path {0} exists and is not a directory")]
+    #[error(
+        "the output path {0} exists and is not a directory; remove it, or choose another --out"
+    )]
     NotADirectory(PathBuf),
-    #[error("a site path {0:?} would leave the output directory")]
+    #[error("a site path {0:?} would leave the output directory; this is a bug in specsite or a theme, please report it")]
     BadPath(String),
-    #[error("cannot write the site: {0}")]
+    #[error("cannot write the site: {0}; check that the output directory's disk has room and is writable")]
     Io(#[from] std::io::Error),
 }
 
@@ -217,18 +219,49 @@ fn recover_interrupted_swap(output: &Path) -> Result<(), OutputError> {
         };
         let path = entry.path();
         if suffix.starts_with("old-") && !output.exists() {
-            std::fs::rename(&path, output)?;
+            fs_err::rename(&path, output)?;
         } else if suffix.starts_with("old-") || suffix.starts_with("staging-") {
             // Leftovers of a killed build: ours by name, and only ours if the
             // manifest says so (a staging dir gets its manifest last).
             if read_manifest(&path).is_some() && foreign_file(&path)?.is_none() {
-                std::fs::remove_dir_all(&path)?;
+                fs_err::remove_dir_all(&path)?;
             } else if suffix.starts_with("staging-") {
                 remove_partial_staging(&path)?;
             }
         }
     }
     Ok(())
+}
+
+/// Swap two directory entries atomically (Linux `renameat2` with
+/// `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(first: &Path, second: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let first = std::ffi::CString::new(first.as_os_str().as_bytes())?;
+    let second = std::ffi::CString::new(second.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated strings that outlive
+    // the call; renameat2 only reads them.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            first.as_ptr(),
+            libc::AT_FDCWD,
+            second.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere the two-rename swap below is used.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_first: &Path, _second: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// A staging directory whose build died before writing its manifest holds
@@ -243,13 +276,13 @@ pub fn write_atomically(tree: &OutputTree, root: &Path, output: &Path) -> Result
     recover_interrupted_swap(output)?;
     check_output_dir(root, output)?;
     if let Some(parent) = output.parent() {
-        std::fs::create_dir_all(parent)?;
+        fs_err::create_dir_all(parent)?;
     }
     let staging = sibling(output, &format!("staging-{}", std::process::id()));
     if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
+        fs_err::remove_dir_all(&staging)?;
     }
-    std::fs::create_dir_all(&staging)?;
+    fs_err::create_dir_all(&staging)?;
     let result = fill_staging(tree, &staging).and_then(|()| swap_in(&staging, output));
     if result.is_err() && staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
@@ -273,27 +306,35 @@ fn fill_staging(tree: &OutputTree, staging: &Path) -> Result<(), OutputError> {
     // parallel: creating hundreds of files is the kernel's work, and it
     // overlaps well across threads.
     for dir in directories {
-        std::fs::create_dir_all(staging.join(dir))?;
+        fs_err::create_dir_all(staging.join(dir))?;
     }
     let files: Vec<(&str, &[u8])> = tree.iter().collect();
     files
         .par_iter()
-        .try_for_each(|(path, contents)| std::fs::write(staging.join(path), contents))?;
+        .try_for_each(|(path, contents)| fs_err::write(staging.join(path), contents))?;
     // The manifest goes last: a staging directory with a manifest is complete.
-    let mut file = std::fs::File::create(staging.join(MANIFEST_FILE))?;
+    let mut file = fs_err::File::create(staging.join(MANIFEST_FILE))?;
     file.write_all(manifest.as_bytes())?;
     file.sync_all()?;
     Ok(())
 }
 
 fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
+    // One atomic exchange where the system has it: at no moment is there
+    // no site at `output`, even if the build is killed right here.
+    if output.exists() && exchange(staging, output).is_ok() {
+        // `staging` now holds the previous site (with its manifest, so a
+        // killed build's leftover is recognised and removed next time).
+        fs_err::remove_dir_all(staging)?;
+        return Ok(());
+    }
     if output.exists() {
         let old = sibling(output, &format!("old-{}", std::process::id()));
-        std::fs::rename(output, &old)?;
-        std::fs::rename(staging, output)?;
-        std::fs::remove_dir_all(&old)?;
+        fs_err::rename(output, &old)?;
+        fs_err::rename(staging, output)?;
+        fs_err::remove_dir_all(&old)?;
     } else {
-        std::fs::rename(staging, output)?;
+        fs_err::rename(staging, output)?;
     }
     Ok(())
 }

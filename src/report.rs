@@ -17,6 +17,9 @@ use crate::source::{LineIndex, Span};
 pub enum ReportFormat {
     #[default]
     Text,
+    /// One line per diagnostic, `path:line:col: severity[code]: message`
+    /// (the compiler convention editors, grep and log scanners read).
+    Short,
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
     Github,
@@ -105,14 +108,31 @@ fn excerpt<'t>(text: &'t str, index: &LineIndex, span: Span) -> (usize, &'t str,
         .line_start(last_line + 1)
         .map(|next| next.saturating_sub(1))
         .unwrap_or(text.len());
-    let excerpt_end = floor_boundary(text, excerpt_end.max(start));
+    let mut excerpt_end = floor_boundary(text, excerpt_end.max(start));
+    // A minified or generated line can be megabytes long; the renderer
+    // walks the whole excerpt for every diagnostic, so show a window of it.
+    // The window starts on the first line, so line numbers stay right.
+    let mut excerpt_start = excerpt_start;
+    if excerpt_end - excerpt_start > MAX_EXCERPT_BYTES {
+        excerpt_start =
+            floor_boundary(text, start.saturating_sub(EXCERPT_CONTEXT_BYTES)).max(excerpt_start);
+        let shown_end = end.min(start.saturating_add(MAX_EXCERPT_BYTES));
+        excerpt_end =
+            ceil_boundary(text, shown_end.saturating_add(EXCERPT_CONTEXT_BYTES)).min(excerpt_end);
+        excerpt_end = floor_boundary(text, excerpt_end.max(start));
+    }
     let end = end.min(excerpt_end);
     (
         first_line,
-        &text[excerpt_start..excerpt_end],
+        text.get(excerpt_start..excerpt_end).unwrap_or_default(),
         Span::new(start - excerpt_start, end - excerpt_start),
     )
 }
+
+/// Excerpts longer than this are cut to the marked text and some context.
+const MAX_EXCERPT_BYTES: usize = 2_000;
+/// Bytes of context kept on each side of the marked text in a cut excerpt.
+const EXCERPT_CONTEXT_BYTES: usize = 160;
 
 /// Render diagnostics for a terminal. `color` adds ANSI styling.
 pub fn render_text(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>, color: bool) -> String {
@@ -123,8 +143,17 @@ pub fn render_text(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>, color:
     };
     let mut out = String::new();
     for diagnostic in diagnostics {
+        // Messages and paths echo content: keep each to one safe line.
+        let message = one_line(&diagnostic.message);
+        let file = diagnostic
+            .location
+            .as_ref()
+            .map(|location| one_line(&location.file))
+            .unwrap_or_default();
+        let label = diagnostic.label.as_deref().map(one_line);
+        let help = diagnostic.help.as_deref().map(one_line);
         let title = level(diagnostic.severity)
-            .primary_title(diagnostic.message.as_str())
+            .primary_title(message.as_str())
             .id(diagnostic.code.as_str());
         let mut group = match diagnostic
             .location
@@ -134,28 +163,96 @@ pub fn render_text(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>, color:
             Some((location, (text, index))) => {
                 let (line_start, snippet_text, local) = excerpt(text, index, location.span);
                 let mut annotation = AnnotationKind::Primary.span(local.start..local.end);
-                if let Some(label) = &diagnostic.label {
+                if let Some(label) = &label {
                     annotation = annotation.label(label.as_str());
                 }
-                title.element(
-                    Snippet::source(snippet_text)
-                        .line_start(line_start)
-                        .path(location.file.as_str())
-                        .annotation(annotation),
-                )
+                let snippet = Snippet::source(snippet_text)
+                    .line_start(line_start)
+                    .annotation(annotation);
+                let whole_lines = index.line_start(line_start).is_some_and(|first| {
+                    text.get(first..)
+                        .is_some_and(|rest| rest.starts_with(snippet_text))
+                });
+                if whole_lines {
+                    title.element(snippet.path(file.as_str()))
+                } else {
+                    // A window of a long line: the renderer would count the
+                    // column from the window, so name the place ourselves.
+                    let place = index.line_col(text, location.span.start.min(text.len()));
+                    title
+                        .element(
+                            annotate_snippets::Origin::path(file.as_str())
+                                .line(place.line)
+                                .char_column(place.col),
+                        )
+                        .element(snippet)
+                }
             }
             None => match &diagnostic.location {
-                Some(location) => {
-                    title.element(annotate_snippets::Origin::path(location.file.as_str()))
-                }
+                Some(_) => title.element(annotate_snippets::Origin::path(file.as_str())),
                 None => Group::with_title(title),
             },
         };
-        if let Some(help) = &diagnostic.help {
+        if let Some(help) = &help {
             group = group.element(Level::HELP.message(help.as_str()));
         }
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
+    }
+    out
+}
+
+/// `text` as one line of a log: whitespace runs (newlines included) become
+/// one space, other control characters and bidirectional overrides are
+/// shown escaped. Messages echo file names and source text, and a log line
+/// must never be able to start with `::` (a GitHub workflow command) or
+/// reorder itself on screen (Trojan Source).
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        let is_bidi_control = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+        if c.is_control() || is_bidi_control {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Render diagnostics one per line: `path:line:col: severity[code]: message`,
+/// with the help after ` help: `.
+pub fn render_short(diagnostics: &[Diagnostic], sources: &SourceTexts<'_>) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        if let Some(location) = sources.resolve(diagnostic) {
+            out.push_str(&format!(
+                "{}:{}:{}: ",
+                one_line(&location.file),
+                location.start.line,
+                location.start.col
+            ));
+        }
+        out.push_str(&format!(
+            "{}[{}]: {}",
+            diagnostic.severity.as_str(),
+            one_line(&diagnostic.code),
+            one_line(&diagnostic.message)
+        ));
+        if let Some(help) = &diagnostic.help {
+            out.push_str(" help: ");
+            out.push_str(&one_line(help));
+        }
+        out.push('\n');
     }
     out
 }
@@ -334,6 +431,7 @@ pub fn render(
 ) -> String {
     match format {
         ReportFormat::Text => render_text(diagnostics, sources, color),
+        ReportFormat::Short => render_short(diagnostics, sources),
         ReportFormat::Json => render_json(diagnostics, sources),
         ReportFormat::Github => render_github(diagnostics, sources),
         ReportFormat::Sarif => render_sarif(diagnostics, sources),
@@ -359,6 +457,42 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_megabyte_line_is_shown_as_a_window_around_the_mark() {
+        let text = format!(
+            "first\n{}MARK{}\n",
+            "a".repeat(500_000),
+            "b".repeat(500_000)
+        );
+        let mut sources = SourceTexts::default();
+        sources.add("big.md", &text);
+        let at = 6 + 500_000;
+        let diagnostic = Diagnostic::warning("x", "marked").at("big.md", Span::new(at, at + 4));
+        let out = render_text(&[diagnostic], &sources, false);
+        assert!(out.len() < 4_000, "excerpt not cut: {} bytes", out.len());
+        assert!(out.contains("big.md:2:500001"), "{out}");
+        assert!(out.contains("MARK"), "{out}");
+    }
+
+    #[test]
+    fn short_format_is_one_line_per_diagnostic_with_place_and_help() {
+        let text = "a\nbad line\n";
+        let mut sources = SourceTexts::default();
+        sources.add("x.md", text);
+        let diagnostics = [
+            Diagnostic::error("load/x", "two\nlines ::error::evil")
+                .at("x.md", Span::new(2, 5))
+                .with_help("fix it"),
+            Diagnostic::warning("w", "no place \u{202e}x"),
+        ];
+        let out = render_short(&diagnostics, &sources);
+        assert_eq!(
+            out,
+            "x.md:2:1: error[load/x]: two lines ::error::evil help: fix it\n\
+             warning[w]: no place \\u{202e}x\n"
+        );
+    }
 
     #[test]
     fn text_report_shows_file_line_column_and_help() {

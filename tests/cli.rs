@@ -146,6 +146,26 @@ fn refuses_to_overwrite_a_directory_it_did_not_write() {
         .code(2);
 }
 
+/// `--output` and `-o` are the spellings other site generators use; they
+/// name the same option as `--out`.
+#[test]
+fn output_and_o_are_spellings_of_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    write_tree(&root, SMALL_REPO);
+    for flag in ["--output", "-o"] {
+        let out = dir.path().join(format!("site{flag}"));
+        specsite()
+            .args(["-q", "build"])
+            .arg(&root)
+            .arg(flag)
+            .arg(&out)
+            .assert()
+            .success();
+        assert!(out.join("index.html").is_file(), "{flag}: no site written");
+    }
+}
+
 fn quiet_build(binary: &Path, root: &Path, out: &Path) -> std::process::ExitStatus {
     StdCommand::new(binary)
         .args(["-q", "build"])

@@ -958,7 +958,7 @@ pub fn link_with(
                     if warn {
                         let mut diagnostic = Diagnostic::warning(
                             "link/dangling-reference",
-                            format!("{text} looks like a spec but names none: {reason}"),
+                            format!("broken reference {text}: {reason}"),
                         )
                         .with_help("fix the link, or remove it if the spec was never written");
                         diagnostic = match reference.span {

@@ -70,7 +70,25 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
         } else {
             "+++"
         };
-        let diagnostic = Diagnostic::warning(
+        // A first line that looks like `key: value` means metadata was meant
+        // and is now lost: an error. A lone `---` before prose is a
+        // thematic break someone may well have meant.
+        let rest = text.get(content_start..).unwrap_or_default();
+        let first_line = rest
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or_default();
+        let meant_metadata = match format {
+            FrontMatterFormat::Yaml => yaml_top_level_key(first_line).is_some(),
+            FrontMatterFormat::Toml => toml_top_level_key(first_line).is_some(),
+        };
+        let severity = if meant_metadata {
+            crate::diag::Severity::Error
+        } else {
+            crate::diag::Severity::Warning
+        };
+        let diagnostic = Diagnostic::new(
+            severity,
             "frontmatter/unterminated",
             format!("front matter opened with `{delimiter}` is never closed"),
         )
@@ -119,7 +137,7 @@ pub fn split(text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
                     json_kind(&other)
                 ),
             )
-            .with_span(block_span)
+            .with_span(first_content_line(content, content_start).unwrap_or(block_span))
             .with_help("write one `key: value` per line, e.g. `status: accepted`");
             return (None, body_start, vec![diagnostic]);
         }
@@ -186,7 +204,124 @@ fn is_closing_line(format: FrontMatterFormat, line: &str) -> bool {
     }
 }
 
+/// YAML tags that only name the core schema's own types.
+const CORE_YAML_TAGS: &[&str] = &[
+    "!",
+    "!!str",
+    "!!int",
+    "!!float",
+    "!!bool",
+    "!!null",
+    "!!seq",
+    "!!map",
+    "!!timestamp",
+];
+
+/// The first tag outside the core schema (`!!python/object/apply:…`,
+/// `!ruby/object`, `!Ref`) as (1-based line, tag). Such tags ask a loader
+/// to build application objects; we read plain values only, so the value
+/// would silently mean something other than what was written. Quoted text,
+/// comments and block scalars are skipped.
+fn first_foreign_yaml_tag(content: &str) -> Option<(usize, &str)> {
+    let mut block_indent: Option<usize> = None;
+    for (index, line) in content.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(parent) = block_indent {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block_indent = None;
+        }
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        let mut escaped_quote = false;
+        for (at, c) in line.char_indices() {
+            if std::mem::take(&mut escaped_quote) {
+                continue;
+            }
+            match (quote, c) {
+                // `''` inside single quotes is one quote character.
+                (Some('\''), '\'') if line.get(at + 1..).is_some_and(|r| r.starts_with('\'')) => {
+                    escaped_quote = true;
+                }
+                (Some('"'), '\\') => escaped_quote = true,
+                (Some(open), c) if c == open => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if matches!(previous, ' ' | '[' | '{' | ',' | ':') => {
+                    quote = Some(c)
+                }
+                (None, '#') if previous == ' ' || at == 0 => break,
+                (None, '!') if matches!(previous, ' ' | '[' | '{' | ',') => {
+                    let rest = line.get(at..).unwrap_or_default();
+                    let end = rest
+                        .find(|c: char| {
+                            c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}')
+                        })
+                        .unwrap_or(rest.len());
+                    let tag = rest.get(..end).unwrap_or_default();
+                    if !CORE_YAML_TAGS.contains(&tag) {
+                        return Some((index + 1, tag));
+                    }
+                }
+                _ => {}
+            }
+            previous = c;
+        }
+        let trimmed = line.trim_end();
+        let opens_block = trimmed
+            .rsplit([' ', ':'])
+            .next()
+            .is_some_and(|last| last.starts_with(['|', '>']) && last.len() <= 3);
+        if opens_block && quote.is_none() {
+            block_indent = Some(indent);
+        }
+    }
+    None
+}
+
+/// The span of the first non-blank line of `content`.
+fn first_content_line(content: &str, content_start: usize) -> Option<Span> {
+    let line = content.lines().position(|line| !line.trim().is_empty())?;
+    Some(line_span(content, content_start, line + 1))
+}
+
+/// The 1-based line of the first line of `content` indented with a tab
+/// (YAML allows only spaces there, and the parser's own message names the
+/// scalar it was reading rather than the tab).
+fn first_tab_indented_line(content: &str) -> Option<usize> {
+    content
+        .lines()
+        .position(|line| {
+            line.chars()
+                .take_while(|c| c.is_whitespace())
+                .any(|c| c == '\t')
+        })
+        .map(|index| index + 1)
+}
+
 fn parse_yaml(content: &str, content_start: usize) -> Result<serde_json::Value, Box<Diagnostic>> {
+    if let Some(line) = first_tab_indented_line(content) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "frontmatter/invalid",
+                "front matter is not valid YAML: a line is indented with a tab",
+            )
+            .with_span(line_span(content, content_start, line))
+            .with_label("tab here")
+            .with_help("indent YAML with spaces only"),
+        ));
+    }
+    if let Some((line, tag)) = first_foreign_yaml_tag(content) {
+        return Err(Box::new(
+            Diagnostic::error(
+                "frontmatter/invalid",
+                format!("front matter uses the YAML tag `{tag}`, which specsite does not read"),
+            )
+            .with_span(line_span(content, content_start, line))
+            .with_label("tag here")
+            .with_help("write a plain value (quote it if it starts with `!`); front matter holds strings, numbers, lists and mappings only"),
+        ));
+    }
     serde_saphyr::from_str_with_options::<serde_json::Value>(content, yaml_options()).map_err(
         |error| {
             let span = error
@@ -532,6 +667,24 @@ mod tests {
         assert_eq!(diagnostics[0].code, "frontmatter/invalid");
         let span = diagnostics[0].location.as_ref().unwrap().span;
         assert_eq!(slice(text, span), "status = accepted");
+    }
+
+    #[test]
+    fn foreign_yaml_tags_are_found_outside_quotes_comments_and_blocks() {
+        assert_eq!(
+            first_foreign_yaml_tag("title: !!python/object/apply:os.system [\"id\"]\n"),
+            Some((1, "!!python/object/apply:os.system"))
+        );
+        assert_eq!(
+            first_foreign_yaml_tag("a: [1, !Ref x]\n"),
+            Some((1, "!Ref"))
+        );
+        assert_eq!(
+            first_foreign_yaml_tag(
+                "a: !!str 1\nb: \"x \\\" !y\"\nc: 'it''s !z' # !w\nd: |\n  hi !there\ne: ok!\n"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -24,6 +24,8 @@
 mod escape;
 mod math;
 
+pub use escape::safe_url;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 

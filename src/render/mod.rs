@@ -13,3 +13,4 @@ pub mod sanitize;
 pub mod search;
 pub mod site;
 pub mod theme;
+pub mod unsafe_content;

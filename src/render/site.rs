@@ -448,9 +448,9 @@ pub fn render_site_except(
     let graph_api = graph_document(input);
     let mut graph_page = common.context("graph.html", "graph", "Dependency graph", config);
     // Inline, so the page also works from disk (no fetch of api/graph.json).
-    let inline = serde_json::to_string(&graph_api)
-        .unwrap_or_default()
-        .replace("</", "<\\/");
+    // Inside <script> no markup character may appear raw: `</script>` would
+    // end the element and `<!--` changes how it is parsed.
+    let inline = json_for_script(&serde_json::to_string(&graph_api).unwrap_or_default());
     graph_page.insert("graph_json".into(), Value::String(inline));
     graph_page.insert(
         "graph_js".into(),
@@ -807,9 +807,27 @@ fn groups_by_milestone(specs: &[Spec], scheme: &StatusScheme, releases: &[String
     groups
 }
 
+/// JSON text made safe to sit inside a `<script>` element: `<`, `>` and `&`
+/// become `\u003c`, `\u003e` and `\u0026`, which every JSON parser reads
+/// back as the same characters (they only ever occur inside strings).
+fn json_for_script(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_in_a_script_has_no_markup_characters_and_reads_back_the_same() {
+        let value = serde_json::json!({"title": "</script><img src=x onerror=alert(1)> & <!--"});
+        let inline = json_for_script(&value.to_string());
+        assert!(!inline.contains(['<', '>', '&']), "{inline}");
+        let back: serde_json::Value = serde_json::from_str(&inline).expect("still JSON");
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn root_prefix_climbs_one_level_per_directory() {

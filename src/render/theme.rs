@@ -460,9 +460,10 @@ fn collect_files_inside_root(
                 diagnostics.push(
                     Diagnostic::warning(
                         "theme/unreadable",
-                        format!("cannot list directory: {error}"),
+                        format!("cannot list the template or static directory: {error}"),
                     )
-                    .in_file(&display(&current)),
+                    .in_file(&display(&current))
+                    .with_help("check the directory's permissions; its templates and files are left out until it can be read"),
                 );
                 continue;
             }
@@ -487,9 +488,10 @@ fn collect_files_inside_root(
                 diagnostics.push(
                     Diagnostic::warning(
                         "theme/unreadable",
-                        "cannot resolve path (broken symlink?)",
+                        "skipped: the path cannot be resolved (a broken symlink?)",
                     )
-                    .in_file(&display(&path)),
+                    .in_file(&display(&path))
+                    .with_help("remove the link or point it at a file inside the repository"),
                 );
                 continue;
             };
@@ -502,9 +504,12 @@ fn collect_files_inside_root(
                     diagnostics.push(
                         Diagnostic::warning(
                             "theme/too-deep",
-                            "directory nested too deeply; skipped",
+                            format!(
+                                "skipped: directory nested more than {MAX_DIR_DEPTH} levels deep"
+                            ),
                         )
-                        .in_file(&display(&path)),
+                        .in_file(&display(&path))
+                        .with_help("move the files it holds to a shallower directory"),
                     );
                 } else if visited.insert(canonical) {
                     stack.push((path, name, depth + 1));
@@ -518,9 +523,10 @@ fn collect_files_inside_root(
                 diagnostics.push(
                     Diagnostic::warning(
                         "theme/too-many-files",
-                        "too many files; the rest are skipped",
+                        format!("more than {MAX_FILES} files: the rest are skipped"),
                     )
-                    .in_file(&display(dir)),
+                    .in_file(&display(dir))
+                    .with_help("keep only templates and static assets in this directory"),
                 );
                 return files;
             }
@@ -532,8 +538,12 @@ fn collect_files_inside_root(
                     bytes,
                 }),
                 Err(error) => diagnostics.push(
-                    Diagnostic::warning("theme/unreadable", format!("cannot read file: {error}"))
-                        .in_file(&display(&path)),
+                    Diagnostic::warning(
+                        "theme/unreadable",
+                        format!("skipped: cannot read the file: {error}"),
+                    )
+                    .in_file(&display(&path))
+                    .with_help("check the file's permissions"),
                 ),
             }
         }

@@ -229,6 +229,7 @@ impl IncrementalBuilder {
         Some(load::Sources {
             files,
             diagnostics: previous.diagnostics.clone(),
+            undecodable: previous.undecodable.clone(),
         })
     }
 
@@ -465,6 +466,9 @@ fn resolve_problems(
         if wanted.contains(file.rel_path.as_str()) {
             texts.add(&file.rel_path, &file.text);
         }
+    }
+    for (path, text) in &sources.undecodable {
+        texts.add(path, text);
     }
     if let Some(text) = config_text {
         texts.add(CONFIG_FILE, text);

@@ -27,7 +27,10 @@ pub struct Parser<'d> {
     depth: usize,
     title_styles: Vec<(Option<char>, char)>,
     section_stack: Vec<NodeId>,
-    pub include_depth: usize,
+    /// Canonical paths of the files being included, outermost first: a
+    /// nested include resolves against the last, and one already on the
+    /// stack is circular.
+    pub include_stack: Vec<std::path::PathBuf>,
 }
 
 /// An indented block as docutils' `get_indented` returns it.
@@ -554,7 +557,7 @@ impl<'d> Parser<'d> {
             depth: 0,
             title_styles: Vec::new(),
             section_stack: Vec::new(),
-            include_depth: 0,
+            include_stack: Vec::new(),
         }
     }
 

@@ -58,6 +58,9 @@ const fn spec(
     }
 }
 
+/// Nested `include`s deeper than this end in an error (docutils has no
+/// limit but detects cycles; a limit also bounds the work of a long chain).
+const MAX_INCLUDE_DEPTH: usize = 8;
 const CLASS_NAME: &[(&str, Opt)] = &[("class", Opt::Class), ("name", Opt::Name)];
 const IMAGE_ALIGN: &[&str] = &["top", "middle", "bottom", "left", "center", "right"];
 const FIGURE_ALIGN: &[&str] = &["left", "center", "right"];
@@ -1562,21 +1565,31 @@ impl Parser<'_> {
         match_titles: bool,
     ) -> Result<Vec<NodeId>, Failure> {
         let path = block.arguments.first().cloned().unwrap_or_default();
-        if self.include_depth >= 8 {
+        if self.include_stack.len() >= MAX_INCLUDE_DEPTH {
             return Err(Failure(
                 4,
-                "Include depth limit reached (8); is an include recursive?".to_string(),
+                format!("Include depth limit reached ({MAX_INCLUDE_DEPTH} nested includes); is an include recursive?"),
             ));
         }
-        let text = match super::files::read(self.state, &path) {
-            Ok(text) => text,
-            Err(message) => {
-                return Err(Failure(
-                    4,
-                    format!("Problems with \"include\" directive path:\n{message}"),
-                ))
-            }
-        };
+        let including = self.include_stack.last().cloned();
+        let (text, resolved) =
+            match super::files::read_from(self.state, &path, including.as_deref()) {
+                Ok(read) => read,
+                Err(message) => {
+                    return Err(Failure(
+                        4,
+                        format!("Problems with \"include\" directive path:\n{message}"),
+                    ))
+                }
+            };
+        let circular = self.include_stack.contains(&resolved)
+            || super::files::current_file(self.state).as_ref() == Some(&resolved);
+        if circular {
+            return Err(Failure(
+                4,
+                format!("circular inclusion in \"include\" directive: \"{path}\" is already being included"),
+            ));
+        }
         let text = select_included(&text, block)?;
         let span = block.span;
         if block.has("literal") || block.has("code") {
@@ -1596,9 +1609,9 @@ impl Parser<'_> {
             .iter()
             .map(|(t, _)| Line::new(t.as_ref(), span.start))
             .collect();
-        self.include_depth += 1;
+        self.include_stack.push(resolved);
         self.parse_body(&lines, parent, match_titles);
-        self.include_depth -= 1;
+        self.include_stack.pop();
         Ok(vec![])
     }
 

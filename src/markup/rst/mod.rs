@@ -121,7 +121,21 @@ pub fn parse(text: &str, options: &RstOptions) -> Parsed {
     if options.stage == Stage::Full {
         transforms::apply(&mut doc, &mut state);
     }
+    // Lines with tabs are parsed tab-expanded (docutils' columns), so a
+    // position inside one can run past the line's bytes in the source, and
+    // past the end of the file on its last line. Keep every span inside
+    // the source, so whoever slices the text with it stays in bounds.
+    let nodes: Vec<_> = doc.all_nodes().collect();
+    for node in nodes {
+        let span = doc.span(node).clamp_to(text.len());
+        doc.get_mut(node).span = span;
+    }
     let mut diagnostics = std::mem::take(&mut state.diagnostics);
+    for diagnostic in &mut diagnostics {
+        if let Some(location) = &mut diagnostic.location {
+            location.span = location.span.clamp_to(text.len());
+        }
+    }
     if state.suppressed_diagnostics > 0 {
         diagnostics.push(
             crate::diag::Diagnostic::warning(

@@ -368,8 +368,15 @@ impl Parser<'_> {
         let text = match super::files::read(self.state, &path) {
             Ok(text) => text,
             Err(message) => {
+                // A missing file is Sphinx's warning; a refused one (outside
+                // the root, not a regular file) is an error, as for `include`.
+                let level = if super::files::is_refusal(&message) {
+                    3
+                } else {
+                    2
+                };
                 let msg = self.msg(
-                    2,
+                    level,
                     "rst/literalinclude",
                     &format!("Include file {path:?} not found or reading it failed: {message}"),
                     span,

@@ -383,7 +383,28 @@ fn help_for(code: &str) -> Option<&'static str> {
         "rst/malformed-table" => {
             "check that all rows have the same width and the column borders line up"
         }
-        "rst/directive-error" => "check the directive's arguments, options and content",
+        "rst/directive-error" => {
+            "check the directive's arguments, options and content; files it reads must be regular files inside the repository"
+        }
+        "rst/unknown-role" => {
+            "check the role name for typos, define it with `.. role::`, or enable the Sphinx profile for Sphinx roles"
+        }
+        "rst/unknown-target" | "rst/indirect-target" => {
+            "define the target (`.. _name: URL`) or fix the reference's spelling"
+        }
+        "rst/undefined-substitution" | "rst/substitution-empty" => {
+            "define the substitution with `.. |name| replace:: text`, or fix the reference's spelling"
+        }
+        "rst/substitution-too-long" | "rst/malformed-substitution" | "rst/substitution-illegal" => {
+            "make substitutions refer to plain text, never (directly or indirectly) to themselves"
+        }
+        "rst/unbalanced-inline" | "rst/interpreted-text" => {
+            "close the inline markup with the same characters, or escape the opener with a backslash"
+        }
+        "rst/short-underline" | "rst/short-overline" => {
+            "make the adornment at least as long as the title text"
+        }
+        "rst/footnote-references" => "add the footnote (`.. [#] text`) or remove the reference",
         "rst/unknown-directive" => {
             "check the directive name for typos, or enable the Sphinx profile for Sphinx directives"
         }

@@ -1,0 +1,349 @@
+//! Regression tests for the defects the hostile-input work (issue #8,
+//! `badinputs.py`) and fuzzing found: each builds a small repository in a
+//! temp dir through the real pipeline and checks what a user sees.
+
+mod common;
+
+use std::path::Path;
+
+use common::write_tree;
+use specsite::build::{build_site, SiteBuild};
+use specsite::config::Overrides;
+use specsite::diag::{Diagnostic, Severity};
+
+fn build(root: &Path) -> SiteBuild {
+    let root = std::fs::canonicalize(root).expect("canonical root");
+    build_site(&root, &Overrides::default(), &root).expect("build runs")
+}
+
+fn with_code<'a>(build: &'a SiteBuild, code: &str) -> Vec<&'a Diagnostic> {
+    build
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
+fn page(build: &SiteBuild, path: &str) -> String {
+    String::from_utf8_lossy(build.tree.get(path).expect("page exists")).into_owned()
+}
+
+/// A nested include resolves against the file that contains it (docutils'
+/// rule), not against the spec that started the chain.
+#[test]
+fn nested_includes_resolve_against_the_including_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            ("specs/a.rst", "A\n=\n\n.. include:: parts/one.txt\n"),
+            ("specs/parts/one.txt", "From one.\n\n.. include:: two.txt\n"),
+            ("specs/parts/two.txt", "From two.\n"),
+        ],
+    );
+    let build = build(dir.path());
+    assert!(
+        with_code(&build, "rst/directive-error").is_empty(),
+        "{:?}",
+        build.diagnostics
+    );
+    let html = page(&build, "specs/a.html");
+    assert!(
+        html.contains("From one.") && html.contains("From two."),
+        "{html}"
+    );
+}
+
+/// An include cycle is named as one, at the directive, instead of running
+/// into the depth limit.
+#[test]
+fn include_cycles_are_reported_as_circular() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            ("specs/a.rst", "A\n=\n\n.. include:: cyc/b.txt\n"),
+            ("specs/cyc/b.txt", ".. include:: c.txt\n"),
+            ("specs/cyc/c.txt", ".. include:: b.txt\n"),
+            ("specs/self.rst", "Self\n====\n\n.. include:: self.rst\n"),
+        ],
+    );
+    let build = build(dir.path());
+    let circular: Vec<&str> = build
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("circular inclusion"))
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    assert_eq!(
+        circular,
+        ["specs/a.rst", "specs/self.rst"],
+        "{:?}",
+        build.diagnostics
+    );
+}
+
+/// Including a directory or a named pipe says which it is (and never opens
+/// the pipe, which would block the build forever).
+#[cfg(unix)]
+#[test]
+fn including_a_directory_or_a_pipe_says_what_it_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/a.rst",
+                "A\n=\n\n.. include:: snip\n\n.. include:: pipe\n",
+            ),
+            ("specs/snip/x.txt", "x\n"),
+        ],
+    );
+    let status = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("specs/pipe"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let build = build(dir.path());
+    let messages: Vec<&str> = with_code(&build, "rst/directive-error")
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("is a directory"), "{messages:?}");
+    assert!(messages[1].contains("not a regular file"), "{messages:?}");
+}
+
+/// `output_dir` in specsite.toml naming the repository, its sources or
+/// `.git` is an error at that line, even when --out would override it.
+#[test]
+fn unsafe_output_dirs_in_the_config_are_errors_at_their_line() {
+    for unsafe_dir in [".", "specs", ".git"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = format!("title = \"x\"\noutput_dir = \"{unsafe_dir}\"\n");
+        write_tree(
+            dir.path(),
+            &[
+                ("specsite.toml", config.as_str()),
+                ("specs/0001-a.md", "# A\n"),
+                (".git/HEAD", "ref: refs/heads/main\n"),
+            ],
+        );
+        let build = build(dir.path());
+        let refused = with_code(&build, "config/unsafe-output-dir");
+        assert_eq!(refused.len(), 1, "{unsafe_dir}: {:?}", build.diagnostics);
+        assert_eq!(refused[0].severity, Severity::Error);
+        let span = refused[0].location.as_ref().map(|l| l.span.start);
+        assert_eq!(
+            span,
+            config.find(&format!("\"{unsafe_dir}\"")),
+            "{unsafe_dir}"
+        );
+        assert_ne!(build.config.output_dir, dir.path().join(unsafe_dir));
+    }
+}
+
+/// Front matter opened but never closed, whose first line is metadata, is
+/// an error (the metadata is lost); a YAML tag asking for an application
+/// object (`!!python/...`) is an error at its line.
+#[test]
+fn lost_or_foreign_front_matter_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            ("specs/a.md", "---\ntitle: \"x\"\nstatus: Draft\n\n# body\n"),
+            ("specs/b.md", "---\n\nJust a rule, then prose.\n"),
+            (
+                "specs/c.md",
+                "---\nstatus: Draft\ntitle: !!python/object/apply:os.system [\"id\"]\n---\n\n# C\n",
+            ),
+        ],
+    );
+    let build = build(dir.path());
+    let unterminated: Vec<(Severity, &str)> = with_code(&build, "frontmatter/unterminated")
+        .iter()
+        .map(|d| {
+            (
+                d.severity,
+                d.location.as_ref().map_or("", |l| l.file.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unterminated,
+        [
+            (Severity::Error, "specs/a.md"),
+            (Severity::Warning, "specs/b.md")
+        ]
+    );
+    let tags = with_code(&build, "frontmatter/invalid");
+    assert_eq!(tags.len(), 1, "{:?}", build.diagnostics);
+    assert!(
+        tags[0].message.contains("!!python/object/apply"),
+        "{}",
+        tags[0].message
+    );
+    let c = build.sources.get("specs/c.md").expect("loaded");
+    let line = tags[0]
+        .location
+        .as_ref()
+        .map(|l| c.line_col(l.span.start).line);
+    assert_eq!(line, Some(3));
+}
+
+/// A file that is not UTF-8 gets a diagnostic at the line and column of
+/// its first bad byte.
+#[test]
+fn not_utf8_points_at_the_bad_byte() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("specs/0001-ok.md", "# OK\n")]);
+    std::fs::write(
+        dir.path().join("specs/0002-bad.md"),
+        b"# Bad\n\nline three \xff\xfe here\n",
+    )
+    .expect("write");
+    let root = std::fs::canonicalize(dir.path()).expect("canonical");
+    let build = build_site(&root, &Overrides::default(), &root).expect("build runs");
+    let mut texts = specsite::report::SourceTexts::default();
+    for (path, text) in &build.sources.undecodable {
+        texts.add(path, text);
+    }
+    let short = specsite::report::render_short(
+        &with_code(&build, "load/not-utf8")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>(),
+        &texts,
+    );
+    assert!(
+        short.starts_with("specs/0002-bad.md:3:12: error[load/not-utf8]"),
+        "{short}"
+    );
+}
+
+/// Links with script-capable schemes and raw HTML the sanitiser strips are
+/// named in warnings at their place; nothing executable reaches the page.
+#[test]
+fn unsafe_urls_and_stripped_raw_html_are_warned_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/a.md",
+                "# A\n\n[x](JavaScript:alert(1))\n\n<img src=x onerror=\"alert(2)\">\n\n<b>fine</b>\n",
+            ),
+            (
+                "specs/b.rst",
+                "B\n=\n\n.. raw:: html\n\n   <script>alert(3)</script>\n\n`y <vbscript:msgbox(4)>`_\n",
+            ),
+        ],
+    );
+    let build = build(dir.path());
+    let unsafe_urls: Vec<&str> = with_code(&build, "render/unsafe-url")
+        .iter()
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    assert!(
+        unsafe_urls.contains(&"specs/a.md") && unsafe_urls.contains(&"specs/b.rst"),
+        "{unsafe_urls:?}"
+    );
+    let raw: Vec<String> = with_code(&build, "render/raw-html-removed")
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(raw.len(), 2, "{raw:?}");
+    assert!(
+        raw.iter().any(|m| m.contains("onerror")) && raw.iter().any(|m| m.contains("<script>"))
+    );
+    for page_path in ["specs/a.html", "specs/b.html"] {
+        let html = page(&build, page_path);
+        assert!(
+            !html.contains("alert("),
+            "{page_path} kept a script: {html}"
+        );
+        assert!(
+            !html.to_ascii_lowercase().contains("javascript:"),
+            "{page_path}"
+        );
+    }
+}
+
+/// Titles with markup reach the graph page's inline JSON with no raw `<`.
+#[test]
+fn titles_with_markup_stay_inert_in_the_graph_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "specs/a.md",
+            "---\ntitle: \"</script><img src=x onerror=alert(1)>\"\n---\n\n# x\n",
+        )],
+    );
+    let build = build(dir.path());
+    let graph = page(&build, "graph.html");
+    let start = graph.find("id=\"graph-data\">").expect("inline graph data");
+    let data = &graph[start..];
+    let end = data.find("</script>").expect("closed");
+    assert!(!data[..end].contains("<img"), "{}", &data[..end]);
+    assert!(data[..end].contains("\\u003cimg"), "{}", &data[..end]);
+}
+
+/// Found by the span property: a tab-indented last line is parsed
+/// tab-expanded, and its block quote's span ran past the end of the file.
+#[test]
+fn spans_of_tab_expanded_lines_stay_inside_the_source() {
+    for text in ["\t<", "a\n\n\tb", "x\n\n  \t- item\n\t\t:field: v"] {
+        for stage in [
+            specsite::markup::rst::Stage::Parse,
+            specsite::markup::rst::Stage::Full,
+        ] {
+            let options = specsite::markup::rst::RstOptions {
+                stage,
+                ..Default::default()
+            };
+            let parsed = specsite::markup::rst::parse(text, &options);
+            let doc = &parsed.doc;
+            for node in doc.descendants(doc.root()) {
+                let span = doc.span(node);
+                assert!(
+                    span.start <= span.end && span.end <= text.len(),
+                    "{text:?}: {span:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Front matter errors point at the offending line: a tab-indented key (the
+/// YAML parser named the scalar before it), a list instead of a mapping
+/// (the opening `---` was cited).
+#[test]
+fn front_matter_errors_cite_the_offending_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/tab.md",
+                "---\ntitle: x\n\tstatus: Draft\n---\n\n# T\n",
+            ),
+            ("specs/list.md", "---\n- a\n- b\n---\n\n# T\n"),
+        ],
+    );
+    let build = build(dir.path());
+    for (file, code, line) in [
+        ("specs/tab.md", "frontmatter/invalid", 3),
+        ("specs/list.md", "frontmatter/not-a-mapping", 2),
+    ] {
+        let source = build.sources.get(file).expect("loaded");
+        let lines: Vec<usize> = with_code(&build, code)
+            .iter()
+            .filter_map(|d| d.location.as_ref())
+            .filter(|l| l.file == file)
+            .map(|l| source.line_col(l.span.start).line)
+            .collect();
+        assert_eq!(lines, [line], "{file}: {:?}", build.diagnostics);
+    }
+}
