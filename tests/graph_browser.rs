@@ -96,7 +96,7 @@ async fn nova_graph_page_filters_searches_pans_and_zooms() {
         &eval(
             &client,
             &format!(
-                "var data = JSON.parse(document.getElementById('graph-data').textContent); \
+                "var data = JSON.parse(document.getElementById('graph-data').getAttribute('data-graph')); \
                  return Array.from(document.querySelectorAll('#graph-canvas svg a.node')) \
                    .filter(function (a) {{ return !a.classList.contains('hidden') && \
                      data.nodes[+a.getAttribute('data-index')].status === {status:?}; }}).length;"

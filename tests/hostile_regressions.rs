@@ -283,9 +283,10 @@ fn titles_with_markup_stay_inert_in_the_graph_json() {
     );
     let build = build(dir.path());
     let graph = page(&build, "graph.html");
-    let start = graph.find("id=\"graph-data\">").expect("inline graph data");
-    let data = &graph[start..];
-    let end = data.find("</script>").expect("closed");
+    let start = graph.find("data-graph=\"").expect("inline graph data");
+    let data = &graph[start + "data-graph=\"".len()..];
+    let end = data.find('"').expect("closed");
+    assert!(!graph.contains("<script type=\"application/json\""));
     assert!(!data[..end].contains("<img"), "{}", &data[..end]);
     assert!(data[..end].contains("\\u003cimg"), "{}", &data[..end]);
 }

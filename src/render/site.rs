@@ -447,9 +447,10 @@ pub fn render_site_except(
     }
     let graph_api = graph_document(input);
     let mut graph_page = common.context("graph.html", "graph", "Dependency graph", config);
-    // Inline, so the page also works from disk (no fetch of api/graph.json).
-    // Inside <script> no markup character may appear raw: `</script>` would
-    // end the element and `<!--` changes how it is parsed.
+    // Inline, so the page also works from disk (no fetch of api/graph.json),
+    // in an attribute the template escapes rather than in a <script>: spec
+    // titles are content, and content never goes inside a script element.
+    // The markup characters are escaped in the JSON as well.
     let inline = json_for_script(&serde_json::to_string(&graph_api).unwrap_or_default());
     graph_page.insert("graph_json".into(), Value::String(inline));
     graph_page.insert(

@@ -10,7 +10,7 @@
   var dataNode = document.getElementById("graph-data");
   var canvas = document.getElementById("graph-canvas");
   if (!dataNode || !canvas) return;
-  var data = JSON.parse(dataNode.textContent);
+  var data = JSON.parse(dataNode.getAttribute("data-graph") || "{}");
   var NS = "http://www.w3.org/2000/svg";
   var W = data.node_width, H = data.node_height;
   var svg = document.createElementNS(NS, "svg");
