@@ -113,7 +113,9 @@ fn all_words(blocks: &[Block]) -> Vec<String> {
     words
 }
 
-fn as_markdown(blocks: &[Block]) -> String {
+/// Write `blocks` as text: `bullet` starts list items, `title` writes a
+/// heading; paragraphs and blank lines are the same in both syntaxes.
+fn as_text(blocks: &[Block], bullet: &str, title: impl Fn(&str, &mut String)) -> String {
     let mut text = String::new();
     for block in blocks {
         match block {
@@ -125,50 +127,33 @@ fn as_markdown(blocks: &[Block]) -> String {
             }
             Block::List(items) => {
                 for item in items {
-                    text.push_str("- ");
+                    text.push_str(bullet);
                     text.push_str(&item.join(" "));
                     text.push('\n');
                 }
             }
-            Block::Title(title) => {
-                text.push_str("## ");
-                text.push_str(&title.join(" "));
-                text.push('\n');
-            }
+            Block::Title(words) => title(&words.join(" "), &mut text),
         }
         text.push('\n');
     }
     text
 }
 
-fn as_rst(blocks: &[Block]) -> String {
-    let mut text = String::new();
-    for block in blocks {
-        match block {
-            Block::Paragraph(lines) => {
-                for line in lines {
-                    text.push_str(&line.join(" "));
-                    text.push('\n');
-                }
-            }
-            Block::List(items) => {
-                for item in items {
-                    text.push_str("* ");
-                    text.push_str(&item.join(" "));
-                    text.push('\n');
-                }
-            }
-            Block::Title(title) => {
-                let title = title.join(" ");
-                text.push_str(&title);
-                text.push('\n');
-                text.push_str(&"=".repeat(title.chars().count()));
-                text.push('\n');
-            }
-        }
+fn as_markdown(blocks: &[Block]) -> String {
+    as_text(blocks, "- ", |title, text| {
+        text.push_str("## ");
+        text.push_str(title);
         text.push('\n');
-    }
-    text
+    })
+}
+
+fn as_rst(blocks: &[Block]) -> String {
+    as_text(blocks, "* ", |title, text| {
+        text.push_str(title);
+        text.push('\n');
+        text.push_str(&"=".repeat(title.chars().count()));
+        text.push('\n');
+    })
 }
 
 proptest! {
