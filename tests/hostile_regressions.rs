@@ -348,3 +348,62 @@ fn front_matter_errors_cite_the_offending_line() {
         assert_eq!(lines, [line], "{file}: {:?}", build.diagnostics);
     }
 }
+
+/// badinputs' duplicate-id-metadata: two specs claiming one explicit id
+/// are both told, at the line of their `id`.
+#[test]
+fn two_specs_with_one_explicit_id_are_errors_at_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/0001-one.md",
+                "---\ntitle: One\nid: 42\n---\n\n# One\n",
+            ),
+            (
+                "specs/0002-two.md",
+                "---\ntitle: Two\nid: 42\n---\n\n# Two\n",
+            ),
+            (
+                "specs/0003-three.md",
+                "---\ntitle: Three\nid: 43\n---\n\n# Three\n",
+            ),
+        ],
+    );
+    let build = build(dir.path());
+    let found = with_code(&build, "meta/duplicate-id");
+    let mut files: Vec<&str> = found
+        .iter()
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    files.sort_unstable();
+    assert_eq!(files, ["specs/0001-one.md", "specs/0002-two.md"]);
+    assert!(found.iter().all(|d| d.severity == Severity::Error));
+    assert!(found[0].message.contains("`42`"), "{}", found[0].message);
+}
+
+/// badinputs' slug-collision-case-punct: one number, names equal once case
+/// and punctuation are folded. A number alone may repeat (rust-rfcs).
+#[test]
+fn specs_whose_names_differ_only_by_case_or_punctuation_are_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            ("text/0042-Foo-Bar.md", "# A\n"),
+            ("text/0042-foo_bar.md", "# B\n"),
+            ("text/0042-other-name.md", "# C\n"),
+            ("text/0043-foo-bar.md", "# D\n"),
+        ],
+    );
+    let build = build(dir.path());
+    let found = with_code(&build, "load/duplicate-spec-name");
+    let mut files: Vec<&str> = found
+        .iter()
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    files.sort_unstable();
+    assert_eq!(files, ["text/0042-Foo-Bar.md", "text/0042-foo_bar.md"]);
+    assert!(build.has_errors(false));
+}

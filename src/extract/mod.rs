@@ -13,6 +13,7 @@
 pub mod bullet_header;
 pub mod frontmatter;
 pub mod git;
+pub mod identity;
 pub mod index_pages;
 pub mod kep;
 pub mod openstack;
@@ -540,6 +541,7 @@ pub fn finish(specs: &mut [Spec], index_files: &[&SourceFile], config: &Config) 
             }
         }
     }
+    diagnostics.extend(identity::duplicate_identities(specs));
     diagnostics
 }
 
