@@ -37,6 +37,11 @@ impl OutputTree {
         self.files.insert(path.into(), contents);
     }
 
+    /// Move every file of `other` into this tree (its paths win).
+    pub fn absorb(&mut self, other: OutputTree) {
+        self.files.extend(other.files);
+    }
+
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(|contents| contents.as_slice())
     }

@@ -366,25 +366,34 @@ pub fn render_site_except(
 
     // The search index reads every spec's body, so it is rebuilt on every
     // call (not only with `site_pages`), beside the page rendering.
-    let (rendered, search_index) = rayon::join(
-        || -> Vec<Result<(String, String), Diagnostic>> {
-            input
-                .specs
-                .par_iter()
-                .enumerate()
-                .filter(|(_, spec)| !skip(spec))
-                .map(|(index, spec)| {
-                    render_spec_page(index, spec, &common, (&pages, &titles), input)
-                })
-                .collect()
-        },
+    let graph_js_hash = tree
+        .get("static/graph.js")
+        .map(content_hash)
+        .unwrap_or_default();
+    let ((rendered, search_index), site) = rayon::join(
         || {
-            super::search::build_index(
-                input.specs,
-                &config.metadata.status,
-                &config.metadata.releases,
+            rayon::join(
+                || -> Vec<Result<(String, String), Diagnostic>> {
+                    input
+                        .specs
+                        .par_iter()
+                        .enumerate()
+                        .filter(|(_, spec)| !skip(spec))
+                        .map(|(index, spec)| {
+                            render_spec_page(index, spec, &common, (&pages, &titles), input)
+                        })
+                        .collect()
+                },
+                || {
+                    super::search::build_index(
+                        input.specs,
+                        &config.metadata.status,
+                        &config.metadata.releases,
+                    )
+                },
             )
         },
+        || site_pages.then(|| render_site_pages(input, &common, &graph_js_hash)),
     );
     search_index.insert_into(&mut tree);
     for result in rendered {
@@ -394,9 +403,24 @@ pub fn render_site_except(
         }
     }
 
-    if !site_pages {
-        return (tree, diagnostics);
+    if let Some((site_tree, mut site_diagnostics)) = site {
+        tree.absorb(site_tree);
+        diagnostics.append(&mut site_diagnostics);
     }
+    (tree, diagnostics)
+}
+
+/// The site-wide pages and files: home, search, 404 and graph pages, the
+/// JSON API, feeds, sitemap and robots.txt. They depend on every spec's
+/// metadata but on no spec page, so they render beside the spec pages.
+fn render_site_pages(
+    input: &SiteInput<'_>,
+    common: &Common,
+    graph_js_hash: &str,
+) -> (OutputTree, Vec<Diagnostic>) {
+    let config = input.config;
+    let mut tree = OutputTree::default();
+    let mut diagnostics = Vec::new();
     let scheme = &config.metadata.status;
     let mut home = common.context("index.html", "home", &config.title, config);
     let by_status = groups_by_status(input.specs, scheme);
@@ -455,12 +479,7 @@ pub fn render_site_except(
     graph_page.insert("graph_json".into(), Value::String(inline));
     graph_page.insert(
         "graph_js".into(),
-        Value::String(format!(
-            "static/graph.js?v={}",
-            tree.get("static/graph.js")
-                .map(content_hash)
-                .unwrap_or_default()
-        )),
+        Value::String(format!("static/graph.js?v={}", graph_js_hash)),
     );
     match input.theme.render("graph.html", &Value::Object(graph_page)) {
         Ok(html) => tree.insert("graph.html", html),
