@@ -1052,6 +1052,28 @@ impl<'d> Parser<'d> {
         i + 2
     }
 
+    /// A short overline whose title did not work out: docutils' info
+    /// message, then the lines read again as ordinary text.
+    fn short_overline_as_text(
+        &mut self,
+        lines: &[Line<'_>],
+        i: usize,
+        parent: NodeId,
+        base: NodeId,
+        match_titles: bool,
+        span: Span,
+    ) -> usize {
+        self.append_msg(
+            parent,
+            1,
+            "rst/short-overline",
+            "Possible incomplete section title.\nTreating the overline as ordinary text because it's so short.",
+            span,
+            None,
+        );
+        self.text(lines, i, parent, base, match_titles)
+    }
+
     fn punct_line(
         &mut self,
         lines: &[Line<'_>],
@@ -1099,8 +1121,7 @@ impl<'d> Parser<'d> {
             let block_text = format!("{}\n{}", line.text, next.text);
             let span = Span::new(line.offset, next.offset + next.text.len());
             if short {
-                self.append_msg(parent, 1, "rst/short-overline", "Possible incomplete section title.\nTreating the overline as ordinary text because it's so short.", span, None);
-                return self.text(lines, i, parent, base, match_titles);
+                return self.short_overline_as_text(lines, i, parent, base, match_titles, span);
             }
             self.append_msg(
                 parent,
@@ -1119,8 +1140,7 @@ impl<'d> Parser<'d> {
             let block_text = format!("{}\n{}", overline, title_line.text);
             let span = Span::new(line.offset, title_line.offset + title_line.text.len());
             if short {
-                self.append_msg(parent, 1, "rst/short-overline", "Possible incomplete section title.\nTreating the overline as ordinary text because it's so short.", span, None);
-                return self.text(lines, i, parent, base, match_titles);
+                return self.short_overline_as_text(lines, i, parent, base, match_titles, span);
             }
             self.append_msg(
                 parent,
@@ -1137,8 +1157,7 @@ impl<'d> Parser<'d> {
         let span = Span::new(line.offset, under.offset + under.text.len());
         if !is_line_pattern(underline) || under.is_indented() {
             if short {
-                self.append_msg(parent, 1, "rst/short-overline", "Possible incomplete section title.\nTreating the overline as ordinary text because it's so short.", span, None);
-                return self.text(lines, i, parent, base, match_titles);
+                return self.short_overline_as_text(lines, i, parent, base, match_titles, span);
             }
             self.append_msg(
                 parent,
@@ -1152,8 +1171,7 @@ impl<'d> Parser<'d> {
         }
         if overline != underline {
             if short {
-                self.append_msg(parent, 1, "rst/short-overline", "Possible incomplete section title.\nTreating the overline as ordinary text because it's so short.", span, None);
-                return self.text(lines, i, parent, base, match_titles);
+                return self.short_overline_as_text(lines, i, parent, base, match_titles, span);
             }
             self.append_msg(
                 parent,
@@ -1169,8 +1187,7 @@ impl<'d> Parser<'d> {
         let mut messages = Vec::new();
         if column_width(title) > overline.chars().count() {
             if short {
-                self.append_msg(parent, 1, "rst/short-overline", "Possible incomplete section title.\nTreating the overline as ordinary text because it's so short.", span, None);
-                return self.text(lines, i, parent, base, match_titles);
+                return self.short_overline_as_text(lines, i, parent, base, match_titles, span);
             }
             messages.push(self.msg(
                 2,
