@@ -567,7 +567,12 @@ fn content_cannot_forge_a_stashed_code_marker() {
         1,
         "{body}"
     );
-    assert_eq!(body.matches("hl-source").count(), 1, "{body}");
+    assert_eq!(
+        body.matches("<span class=\"hl-storage hl-type\">let</span>")
+            .count(),
+        1,
+        "{body}"
+    );
     assert!(body.contains("forged \u{E000}0\u{E001} marker"), "{body}");
     assert!(body.contains("<b>raw</b>"), "{body}");
 }

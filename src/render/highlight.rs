@@ -7,26 +7,42 @@
 //!
 //! Highlighting is the largest cost of building a Markdown-heavy corpus
 //! (rust-rfcs has thousands of code blocks), so the syntax set is loaded once
-//! per process (`OnceLock`), each block gets exactly one generator, and a
-//! language we do not know costs a failed lookup, not an error.
+//! per process (`OnceLock`), and a language we do not know costs a failed
+//! lookup, not an error. The grammars tag every token with a full scope
+//! stack (`meta.function.rust`, `punctuation.section.group.begin.rust`, …),
+//! most of which no theme colours: written out as syntect's generator does,
+//! that is 16 MB of spans for rust-rfcs' 1.2 MB of code, which every later
+//! stage copies, scans and writes. So we write the spans ourselves and keep
+//! only what the stylesheet can select (see [`ScopeClasses`]); the page looks
+//! exactly the same.
 
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use syntect::highlighting::{Color, FontStyle, Theme, ThemeSet};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::highlighting::{Color, FontStyle, Theme, ThemeItem, ThemeSet};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeError, ScopeStack, ScopeStackOp, SyntaxReference,
+    SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
+
+use super::html::escape;
 
 /// The class prefix on every highlighting span, so theme CSS cannot clash
 /// with the page's own classes.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 const CLASS_PREFIX: &str = "hl-";
 
 /// Themes bundled with syntect: a light one shown by default, a dark one for
 /// `prefers-color-scheme: dark` or the theme switch.
 const LIGHT_THEME: &str = "InspiredGitHub";
 const DARK_THEME: &str = "base16-ocean.dark";
+
+fn themes() -> &'static ThemeSet {
+    static THEMES: OnceLock<ThemeSet> = OnceLock::new();
+    THEMES.get_or_init(ThemeSet::load_defaults)
+}
 
 fn syntax_set() -> &'static SyntaxSet {
     static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
@@ -74,14 +90,326 @@ fn ini_like() -> Option<&'static SyntaxReference> {
 /// unknown language, or a grammar failure): the caller escapes the text itself.
 pub fn highlight(code: &str, lang: &str) -> Option<String> {
     let syntax = find_syntax(lang)?;
-    let mut generator =
-        ClassedHTMLGenerator::new_with_class_style(syntax, syntax_set(), CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+    let syntaxes = syntax_set();
+    let mut parser = ParseState::new(syntax);
+    let lines = LinesWithEndings::from(code)
+        .map(|line| {
+            parser
+                .parse_line(line, syntaxes)
+                .ok()
+                .map(|ops| (line, ops))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    SCOPE_CLASSES.with(|classes| {
+        let mut classes = classes.borrow_mut();
+        let selection = classes.select(&lines);
+        let mut writer = SpanWriter::with_capacity(code.len() * 2);
+        for (line, ops) in &lines {
+            writer.line(line, ops, &mut classes, selection).ok()?;
+        }
+        Some(writer.finish())
+    })
+}
+
+/// One line of code and the scope operations syntect parsed from it.
+type ParsedLine<'a> = (&'a str, Vec<(usize, ScopeStackOp)>);
+
+thread_local! {
+    /// Each rendering thread's memo of scope → classes; a build sees a few
+    /// hundred distinct scopes and millions of tokens.
+    static SCOPE_CLASSES: RefCell<ScopeClasses> = RefCell::new(ScopeClasses::default());
+}
+
+/// Which classes a span for a scope needs. A stylesheet rule selects a
+/// token through a chain of compound selectors (`.hl-source.hl-python
+/// .hl-keyword`); a scope needs the classes of every compound its atoms
+/// contain, from the rules that can match inside its code block at all —
+/// the one-compound rules always, a descendant chain only when every one
+/// of its compounds matches some scope of the block (spans never cross a
+/// block). A scope that needs no class gets no span: nothing could select
+/// it, as the token or as an ancestor. Every rule therefore matches
+/// exactly the tokens it matched with syntect's full scope spans, at a
+/// third of the markup.
+#[derive(Default)]
+struct ScopeClasses {
+    /// A scope's atoms (`meta.function.rust` → `meta`, `function`, `rust`).
+    atoms: HashMap<Scope, Vec<String>>,
+    /// Interned sets of the descendant chains active in a block (indexes
+    /// into [`Selectors::chains`]); a block's selection is an index here.
+    selections: Vec<Vec<usize>>,
+    compounds_in: HashMap<Scope, Vec<u64>>,
+    memo: HashMap<(Scope, usize), Option<Box<str>>>,
+}
+
+fn set_bit(bits: &mut [u64], index: usize) {
+    if let Some(word) = bits.get_mut(index / 64) {
+        *word |= 1 << (index % 64);
     }
-    Some(generator.finalize())
+}
+
+fn has_bit(bits: &[u64], index: usize) -> bool {
+    bits.get(index / 64)
+        .is_some_and(|word| word & (1 << (index % 64)) != 0)
+}
+
+impl ScopeClasses {
+    fn atoms(&mut self, scope: Scope) -> &[String] {
+        self.atoms.entry(scope).or_insert_with(|| {
+            scope
+                .build_string()
+                .split('.')
+                .filter(|atom| !atom.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+    }
+
+    /// Which of the chains' compounds a scope's atoms contain, as a bitset
+    /// over [`Selectors::chain_compounds`].
+    fn chain_compounds_in(&mut self, scope: Scope) -> &[u64] {
+        if !self.compounds_in.contains_key(&scope) {
+            let compounds = &selectors().chain_compounds;
+            let mut bits = vec![0u64; compounds.len().div_ceil(64)];
+            let atoms = self.atoms(scope).to_vec();
+            for (index, compound) in compounds.iter().enumerate() {
+                if contains_all(&atoms, compound) {
+                    set_bit(&mut bits, index);
+                }
+            }
+            self.compounds_in.insert(scope, bits);
+        }
+        self.compounds_in
+            .get(&scope)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The selection of descendant chains that can match in a block: those
+    /// whose every compound some scope of the block contains.
+    fn select(&mut self, lines: &[ParsedLine<'_>]) -> usize {
+        let mut scopes: Vec<Scope> = lines
+            .iter()
+            .flat_map(|(_, ops)| ops)
+            .filter_map(|(_, op)| match op {
+                ScopeStackOp::Push(scope) => Some(*scope),
+                _ => None,
+            })
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        let selectors = selectors();
+        let mut present = vec![0u64; selectors.chain_compounds.len().div_ceil(64)];
+        for scope in scopes {
+            for (word, bits) in present.iter_mut().zip(self.chain_compounds_in(scope)) {
+                *word |= bits;
+            }
+        }
+        let active: Vec<usize> = selectors
+            .chains
+            .iter()
+            .enumerate()
+            .filter(|(_, chain)| chain.iter().all(|compound| has_bit(&present, *compound)))
+            .map(|(index, _)| index)
+            .collect();
+        match self.selections.iter().position(|known| *known == active) {
+            Some(index) => index,
+            None => {
+                self.selections.push(active);
+                self.selections.len() - 1
+            }
+        }
+    }
+
+    fn classes(&mut self, scope: Scope, selection: usize) -> Option<&str> {
+        if !self.memo.contains_key(&(scope, selection)) {
+            let atoms = self.atoms(scope).to_vec();
+            let active = self
+                .selections
+                .get(selection)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let value = class_attribute(&atoms, active);
+            self.memo.insert((scope, selection), value);
+        }
+        self.memo
+            .get(&(scope, selection))
+            .and_then(Option::as_deref)
+    }
+}
+
+fn contains_all(atoms: &[String], compound: &[String]) -> bool {
+    compound.iter().all(|atom| atoms.contains(atom))
+}
+
+/// The `class` attribute value (escaped) for a scope's atoms, given the
+/// active descendant chains, or `None` when no compound applies.
+fn class_attribute(atoms: &[String], active_chains: &[usize]) -> Option<Box<str>> {
+    let selectors = selectors();
+    let compounds = selectors.compounds.iter().chain(
+        active_chains
+            .iter()
+            .filter_map(|index| selectors.chains.get(*index))
+            .flatten()
+            .filter_map(|compound| selectors.chain_compounds.get(*compound)),
+    );
+    let mut needed: BTreeSet<&str> = BTreeSet::new();
+    for compound in compounds {
+        if contains_all(atoms, compound) {
+            needed.extend(compound.iter().map(String::as_str));
+        }
+    }
+    if needed.is_empty() {
+        return None;
+    }
+    let mut value = String::new();
+    for atom in atoms.iter().filter(|atom| needed.contains(atom.as_str())) {
+        if !value.is_empty() {
+            value.push(' ');
+        }
+        value.push_str(CLASS_PREFIX);
+        escape::attr(&mut value, atom);
+    }
+    Some(value.into_boxed_str())
+}
+
+/// The stylesheet's selectors that set a style, over both themes, as atoms.
+struct Selectors {
+    /// Rules of one compound (`.hl-keyword.hl-operator`).
+    compounds: Vec<Vec<String>>,
+    /// Descendant chains (`.hl-source.hl-python .hl-keyword`), as indexes
+    /// into `chain_compounds`.
+    chains: Vec<Vec<usize>>,
+    /// Every compound that appears in a descendant chain.
+    chain_compounds: Vec<Vec<String>>,
+}
+
+fn selectors() -> &'static Selectors {
+    static SELECTORS: OnceLock<Selectors> = OnceLock::new();
+    SELECTORS.get_or_init(|| {
+        let mut compounds = BTreeSet::new();
+        let mut chains = BTreeSet::new();
+        for name in [LIGHT_THEME, DARK_THEME] {
+            let Some(theme) = themes().themes.get(name) else {
+                continue;
+            };
+            let background = theme.settings.background.unwrap_or(Color::WHITE);
+            for item in &theme.scopes {
+                if item_declarations(item, background).is_empty() {
+                    continue;
+                }
+                for mut chain in selector_chains(item) {
+                    if chain.len() == 1 {
+                        compounds.extend(chain.pop());
+                    } else {
+                        chains.insert(chain);
+                    }
+                }
+            }
+        }
+        let chain_compounds: Vec<Vec<String>> = chains
+            .iter()
+            .flatten()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let chains = chains
+            .iter()
+            .map(|chain| {
+                chain
+                    .iter()
+                    .filter_map(|compound| chain_compounds.iter().position(|c| c == compound))
+                    .collect()
+            })
+            .collect();
+        Selectors {
+            compounds: compounds.into_iter().collect(),
+            chains,
+            chain_compounds,
+        }
+    })
+}
+
+/// Writes one code block's spans, line by line, keeping syntect's scope
+/// stack and, beside it, whether each open scope got a span.
+struct SpanWriter {
+    out: String,
+    stack: ScopeStack,
+    /// Per open scope: the byte offset of its span's start tag in `out`,
+    /// or `None` when the scope was left without a span.
+    open: Vec<Option<usize>>,
+    /// Whether the innermost span has any text yet: an empty one is taken
+    /// out again rather than written.
+    innermost_empty: bool,
+}
+
+impl SpanWriter {
+    fn with_capacity(capacity: usize) -> SpanWriter {
+        SpanWriter {
+            out: String::with_capacity(capacity),
+            stack: ScopeStack::new(),
+            open: Vec::new(),
+            innermost_empty: false,
+        }
+    }
+
+    fn line(
+        &mut self,
+        line: &str,
+        ops: &[(usize, ScopeStackOp)],
+        classes: &mut ScopeClasses,
+        selection: usize,
+    ) -> Result<(), ScopeError> {
+        let mut written = 0;
+        for (offset, op) in ops {
+            let offset = (*offset).min(line.len());
+            if offset > written {
+                if let Some(text) = line.get(written..offset) {
+                    escape::text(&mut self.out, text);
+                    self.innermost_empty = false;
+                }
+                written = offset;
+            }
+            let out = &mut self.out;
+            let open = &mut self.open;
+            let innermost_empty = &mut self.innermost_empty;
+            self.stack.apply_with_hook(op, |basic, _| match basic {
+                BasicScopeStackOp::Push(scope) => match classes.classes(scope, selection) {
+                    Some(value) => {
+                        open.push(Some(out.len()));
+                        out.push_str("<span class=\"");
+                        out.push_str(value);
+                        out.push_str("\">");
+                        *innermost_empty = true;
+                    }
+                    None => open.push(None),
+                },
+                BasicScopeStackOp::Pop => {
+                    if let Some(Some(start)) = open.pop() {
+                        if *innermost_empty {
+                            out.truncate(start);
+                        } else {
+                            out.push_str("</span>");
+                        }
+                    }
+                    *innermost_empty = false;
+                }
+            })?;
+        }
+        if let Some(rest) = line.get(written..) {
+            escape::text(&mut self.out, rest);
+        }
+        Ok(())
+    }
+
+    /// The HTML, with the spans still open at the end of the block closed.
+    fn finish(mut self) -> String {
+        let still_open = self.open.iter().flatten().count();
+        for _ in 0..still_open {
+            self.out.push_str("</span>");
+        }
+        self.out
+    }
 }
 
 /// CSS for the highlighting classes: the light theme unless the reader
@@ -96,7 +424,7 @@ pub fn stylesheet() -> String {
 }
 
 fn build_stylesheet() -> String {
-    let themes = ThemeSet::load_defaults();
+    let themes = themes();
     let mut css = String::from("/* Code highlighting (syntect themes, class prefix hl-) */\n");
     if let Some(light) = themes.themes.get(LIGHT_THEME) {
         css.push_str("@media not (prefers-color-scheme: dark) {\n");
@@ -178,56 +506,83 @@ fn theme_rules(css: &mut String, theme: &Theme, scope: &str) {
         let _ = writeln!(css, "{scope} .{CLASS_PREFIX}code {{{declarations}}}");
     }
     for item in &theme.scopes {
-        let mut selectors = Vec::new();
-        for selector in &item.scope.selectors {
-            let chain: Vec<String> = selector
-                .extract_scopes()
-                .iter()
-                .map(|scope_atoms| {
-                    scope_atoms
-                        .build_string()
-                        .split('.')
-                        .filter(|atom| !atom.is_empty())
-                        .map(|atom| format!(".{CLASS_PREFIX}{}", css_identifier(atom)))
-                        .collect::<String>()
-                })
-                .filter(|compound| !compound.is_empty())
-                .collect();
-            if !chain.is_empty() {
-                selectors.push(format!("{scope} {}", chain.join(" ")));
-            }
-        }
-        if selectors.is_empty() {
-            continue;
-        }
-        let mut declarations = String::new();
-        if let Some(fg) = item.style.foreground {
-            let fg = readable(fg, item.style.background.unwrap_or(background));
-            let _ = write!(declarations, "color:#{:02x}{:02x}{:02x};", fg.r, fg.g, fg.b);
-        }
-        if let Some(bg) = item.style.background {
-            let _ = write!(
-                declarations,
-                "background-color:#{:02x}{:02x}{:02x};",
-                bg.r, bg.g, bg.b
-            );
-        }
-        if let Some(font) = item.style.font_style {
-            if font.contains(FontStyle::UNDERLINE) {
-                declarations.push_str("text-decoration:underline;");
-            }
-            if font.contains(FontStyle::BOLD) {
-                declarations.push_str("font-weight:bold;");
-            }
-            if font.contains(FontStyle::ITALIC) {
-                declarations.push_str("font-style:italic;");
-            }
-        }
+        let declarations = item_declarations(item, background);
         if declarations.is_empty() {
             continue;
         }
-        let _ = writeln!(css, "{} {{{declarations}}}", selectors.join(","));
+        let selectors: Vec<String> = selector_chains(item)
+            .iter()
+            .map(|chain| {
+                let chain: Vec<String> = chain
+                    .iter()
+                    .map(|compound| {
+                        compound
+                            .iter()
+                            .map(|atom| format!(".{CLASS_PREFIX}{}", css_identifier(atom)))
+                            .collect::<String>()
+                    })
+                    .collect();
+                format!("{scope} {}", chain.join(" "))
+            })
+            .collect();
+        if !selectors.is_empty() {
+            let _ = writeln!(css, "{} {{{declarations}}}", selectors.join(","));
+        }
     }
+}
+
+/// A theme item's selectors as descendant chains of compounds of atoms:
+/// `meta.tag string.quoted` → `[[["meta", "tag"], ["string", "quoted"]]]`.
+fn selector_chains(item: &ThemeItem) -> Vec<Vec<Vec<String>>> {
+    item.scope
+        .selectors
+        .iter()
+        .map(|selector| {
+            selector
+                .extract_scopes()
+                .iter()
+                .map(|scope| {
+                    scope
+                        .build_string()
+                        .split('.')
+                        .filter(|atom| !atom.is_empty())
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|compound| !compound.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|chain| !chain.is_empty())
+        .collect()
+}
+
+/// The CSS declarations of a theme item (empty when it sets nothing we
+/// render), its text colour made readable on `background`.
+fn item_declarations(item: &ThemeItem, background: Color) -> String {
+    let mut declarations = String::new();
+    if let Some(fg) = item.style.foreground {
+        let fg = readable(fg, item.style.background.unwrap_or(background));
+        let _ = write!(declarations, "color:#{:02x}{:02x}{:02x};", fg.r, fg.g, fg.b);
+    }
+    if let Some(bg) = item.style.background {
+        let _ = write!(
+            declarations,
+            "background-color:#{:02x}{:02x}{:02x};",
+            bg.r, bg.g, bg.b
+        );
+    }
+    if let Some(font) = item.style.font_style {
+        if font.contains(FontStyle::UNDERLINE) {
+            declarations.push_str("text-decoration:underline;");
+        }
+        if font.contains(FontStyle::BOLD) {
+            declarations.push_str("font-weight:bold;");
+        }
+        if font.contains(FontStyle::ITALIC) {
+            declarations.push_str("font-style:italic;");
+        }
+    }
+    declarations
 }
 
 /// Escape a scope atom for use as a CSS class name (`c++` → `c\+\+`), the
@@ -326,12 +681,122 @@ mod tests {
             "ts",
             "html",
             "xml",
-            "diff",
         ] {
             let html = highlight("let x = 1; // \"q\" <b>\n", lang);
             let html = html.unwrap_or_else(|| panic!("{lang} should be highlighted"));
             assert!(html.contains("class=\"hl-"), "{lang}: {html}");
             assert!(!html.contains("<b>"), "{lang} must escape: {html}");
+        }
+    }
+
+    /// For every character of the code, the stylesheet rules that match
+    /// each of its enclosing spans, innermost first, leaving out spans no
+    /// rule matches: what decides the character's colour.
+    fn rules_per_character(html: &str) -> Vec<Vec<Vec<usize>>> {
+        let selectors = selectors();
+        let rules: Vec<Vec<Vec<String>>> = selectors
+            .compounds
+            .iter()
+            .map(|compound| vec![compound.clone()])
+            .chain(selectors.chains.iter().map(|chain| {
+                chain
+                    .iter()
+                    .map(|index| selectors.chain_compounds[*index].clone())
+                    .collect()
+            }))
+            .collect();
+        // A chain matches an element when its last compound does and the
+        // others match ancestors, in order.
+        let matches = |stack: &[Vec<String>], depth: usize, chain: &[Vec<String>]| {
+            let Some((last, ancestors)) = chain.split_last() else {
+                return false;
+            };
+            if !contains_all(&stack[depth], last) {
+                return false;
+            }
+            let mut level = depth;
+            for compound in ancestors.iter().rev() {
+                match (0..level)
+                    .rev()
+                    .find(|l| contains_all(&stack[*l], compound))
+                {
+                    Some(found) => level = found,
+                    None => return false,
+                }
+            }
+            true
+        };
+        let mut stack: Vec<Vec<String>> = Vec::new();
+        let mut out = Vec::new();
+        let mut rest = html;
+        while let Some(ch) = rest.chars().next() {
+            if let Some(after) = rest.strip_prefix("<span class=\"") {
+                let end = after.find("\">").unwrap_or(after.len());
+                let classes = after[..end]
+                    .split(' ')
+                    .map(|class| class.trim_start_matches(CLASS_PREFIX).to_string())
+                    .collect();
+                stack.push(classes);
+                rest = &after[end + 2..];
+            } else if let Some(after) = rest.strip_prefix("</span>") {
+                stack.pop();
+                rest = after;
+            } else {
+                let step = if ch == '&' {
+                    rest.find(';').map_or(1, |i| i + 1)
+                } else {
+                    ch.len_utf8()
+                };
+                let per_span: Vec<Vec<usize>> = (0..stack.len())
+                    .rev()
+                    .map(|depth| {
+                        (0..rules.len())
+                            .filter(|rule| matches(&stack, depth, &rules[*rule]))
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|matched| !matched.is_empty())
+                    .collect();
+                out.push(per_span);
+                rest = &rest[step..];
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pruned_spans_style_every_character_as_syntect_full_spans_do() {
+        use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+        let samples = [
+            ("rust", "/// doc\n#[derive(Debug)]\npub fn f<'a>(x: &'a str) -> u8 { let s = \"q\\n\"; 0x1F }\n"),
+            ("python", "@dec\ndef f(x: int) -> str:\n    return f'{x!r}' if x else None  # c\n"),
+            ("json", "{\"a\": {\"b\": [1, \"two\", {\"c\": null}]}}\n"),
+            ("css", "a:hover::before { color: #fff; margin: 0 auto !important }\n"),
+            ("js", "function f(a) { return a.map(x => `${x}`); }\n"),
+            ("diff", "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"),
+            ("html", "<a href=\"x\" class='y'>t &amp; u</a><!-- c -->\n"),
+            ("yaml", "key: [1, 'two']\n# c\nother: |\n  text\n"),
+        ];
+        for (lang, code) in samples {
+            let syntax = find_syntax(lang).unwrap_or_else(|| panic!("{lang} has a grammar"));
+            let mut full = ClassedHTMLGenerator::new_with_class_style(
+                syntax,
+                syntax_set(),
+                ClassStyle::SpacedPrefixed {
+                    prefix: CLASS_PREFIX,
+                },
+            );
+            for line in LinesWithEndings::from(code) {
+                full.parse_html_for_line_which_includes_newline(line)
+                    .unwrap_or_else(|e| panic!("{lang}: {e}"));
+            }
+            let full = full.finalize();
+            let pruned = highlight(code, lang).unwrap_or_default();
+            assert!(pruned.len() < full.len(), "{lang}: nothing pruned");
+            assert_eq!(
+                rules_per_character(&pruned),
+                rules_per_character(&full),
+                "{lang}: styles differ\n{pruned}\n{full}"
+            );
         }
     }
 

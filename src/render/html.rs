@@ -21,7 +21,7 @@
 //! - Content reaches the output only through [`escape`]; every `href`/`src`
 //!   passes [`escape::safe_url`].
 
-mod escape;
+pub(crate) mod escape;
 mod math;
 
 pub use escape::safe_url;
