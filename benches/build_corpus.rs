@@ -34,6 +34,7 @@ fn build_corpora(c: &mut Criterion) {
                     &Overrides {
                         output_dir: Some(out.clone()),
                         base_url: None,
+                        cache_dir: None,
                     },
                     &root,
                 )

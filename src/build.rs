@@ -18,6 +18,7 @@ use crate::load::{self, Sources};
 use crate::markup::{self, rst, MarkupOptions};
 use crate::model::Spec;
 use crate::output::OutputTree;
+use crate::render::code_cache::{CacheLocation, CodeCache};
 use crate::render::site::{render_site, SiteInput};
 use crate::render::theme::Theme;
 use crate::source::{FileRole, SharedSource};
@@ -244,12 +245,25 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
     let mark = timings.record("link", mark);
     let (theme, mut theme_diagnostics) = load_theme(&config);
     diagnostics.append(&mut theme_diagnostics);
+    let cache_location = overrides.cache_dir.as_ref().map(|dir| CacheLocation {
+        dir: dir.clone(),
+        root: config.root.clone(),
+    });
+    let code_cache = cache_location
+        .as_ref()
+        .map_or_else(CodeCache::new, CodeCache::load);
     let (mut tree, mut render_diagnostics) = render_site(&SiteInput {
         config: &config,
         theme: &theme,
         specs: &specs,
         graph: &graph,
+        code_cache: cache_location.as_ref().map(|_| &code_cache),
     });
+    if let Some(location) = &cache_location {
+        // A cache that cannot be written (read-only home, full disk) only
+        // costs the next build its speed-up; the site is unaffected.
+        let _ = code_cache.save(location);
+    }
     diagnostics.append(&mut render_diagnostics);
     diagnostics.append(&mut crate::render::assets::copy_referenced_files(
         &mut tree,

@@ -77,6 +77,9 @@ struct BuildArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
+    /// Do not reuse or keep highlighted code between builds (kept in $SPECSITE_CACHE_DIR, else $XDG_CACHE_HOME/specsite or ~/.cache/specsite).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -98,6 +101,9 @@ struct CheckArgs {
     /// Also check external http(s) links (uses the network; answers cached in .specsite-cache/).
     #[arg(long)]
     external: bool,
+    /// Do not reuse or keep highlighted code between builds (kept in $SPECSITE_CACHE_DIR, else $XDG_CACHE_HOME/specsite or ~/.cache/specsite).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -206,6 +212,8 @@ pub struct BuildOptions {
     pub strict: bool,
     pub format: ReportFormat,
     pub verbosity: Verbosity,
+    /// Keep highlighted code between builds (off with `--no-cache`).
+    pub cache: bool,
 }
 
 /// Validated options of `specsite check`.
@@ -219,6 +227,8 @@ pub struct CheckOptions {
     /// Check external links too (`--external`).
     pub external: bool,
     pub verbosity: Verbosity,
+    /// Keep highlighted code between builds (off with `--no-cache`).
+    pub cache: bool,
 }
 
 /// Validated options of `specsite rst-tree`.
@@ -342,6 +352,7 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                     FormatArg::Json => ReportFormat::Json,
                 },
                 verbosity,
+                cache: !build.no_cache,
             }))
         }
         CommandArgs::Check(check) => {
@@ -364,6 +375,7 @@ fn from_args(args: Args) -> Result<Command, UsageError> {
                 base_url: check.base_url,
                 external: check.external,
                 verbosity,
+                cache: !check.no_cache,
             }))
         }
         CommandArgs::List(list) => Ok(Command::List(ListOptions {

@@ -120,6 +120,8 @@ pub struct Config {
 pub struct Overrides {
     pub output_dir: Option<PathBuf>,
     pub base_url: Option<String>,
+    /// Where to keep highlighted code between builds (`None`: no cache).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// The outcome of reading the configuration: the config (defaults filled in

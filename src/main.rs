@@ -43,6 +43,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The cache directory for highlighted code, when caching is on.
+fn cache_dir(enabled: bool) -> Option<std::path::PathBuf> {
+    enabled
+        .then(specsite::render::code_cache::default_dir)
+        .flatten()
+}
+
 fn current_dir() -> Option<std::path::PathBuf> {
     match std::env::current_dir() {
         Ok(cwd) => Some(cwd),
@@ -197,6 +204,7 @@ fn run_build(options: &BuildOptions) -> ExitCode {
     let overrides = Overrides {
         output_dir: options.out.clone(),
         base_url: options.base_url.clone(),
+        cache_dir: cache_dir(options.cache),
     };
     let build = match build_site(&options.root, &overrides, &cwd) {
         Ok(build) => build,
@@ -262,6 +270,7 @@ fn run_check(options: &CheckOptions) -> ExitCode {
     let overrides = Overrides {
         output_dir: None,
         base_url: options.base_url.clone(),
+        cache_dir: cache_dir(options.cache),
     };
     let build = match build_site(&options.root, &overrides, &cwd) {
         Ok(build) => build,

@@ -12,6 +12,7 @@ fn build(root: &Path, base_url: Option<&str>) -> specsite::build::SiteBuild {
     let overrides = Overrides {
         output_dir: None,
         base_url: base_url.map(str::to_string),
+        cache_dir: None,
     };
     build_site(root, &overrides, root).expect("build runs")
 }

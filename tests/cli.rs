@@ -257,3 +257,59 @@ fn kill_during_a_build_leaves_a_whole_site() {
         .collect();
     assert!(leftovers.is_empty(), "staging leftovers: {leftovers:?}");
 }
+
+/// A repository with code in two languages.
+const CODE_REPO: &[(&str, &str)] = &[
+    (
+        "specs/0001-a.md",
+        "# A\n\n```rust\nfn main() { let s = \"<b>\"; }\n```\n\n```python\ndef f(): return 1\n```\n",
+    ),
+    ("specs/0002-b.md", "# B\n\n```json\n{\"a\": [1, 2]}\n```\n"),
+];
+
+fn cache_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn highlighted_code_is_kept_between_builds_outside_the_repository() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let cache = dir.path().join("cache");
+    write_tree(&repo, CODE_REPO);
+    let build = |out: &str, extra: &[&str]| {
+        specsite()
+            .env("SPECSITE_CACHE_DIR", &cache)
+            .arg("-q")
+            .arg("build")
+            .arg(&repo)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .args(extra)
+            .assert()
+            .success();
+        read_tree(&dir.path().join(out))
+    };
+
+    let uncached = build("uncached", &["--no-cache"]);
+    assert!(cache_files(&cache).is_empty(), "--no-cache writes no cache");
+    let first = build("first", &[]);
+    let files = cache_files(&cache);
+    assert_eq!(files.len(), 1, "one file for the repository: {files:?}");
+    assert!(
+        !repo.join(".specsite-cache").exists(),
+        "nothing written into the repository"
+    );
+    let second = build("second", &[]);
+    assert_eq!(first, uncached, "the cache changes nothing in the site");
+    assert_eq!(second, uncached, "a cached build is the same site");
+
+    // A damaged cache is ignored, and replaced by a good one.
+    std::fs::write(&files[0], b"specsite highlight cache 1 \x00garbage").expect("write");
+    let third = build("third", &[]);
+    assert_eq!(third, uncached);
+    let repaired = std::fs::read(&files[0]).expect("cache file");
+    assert!(repaired.len() > 100, "the cache was written again");
+}

@@ -169,6 +169,7 @@ fn serve_rebuilds_the_index_when_a_spec_body_changes() {
     let overrides = Overrides {
         output_dir: Some(root.join("_site")),
         base_url: None,
+        cache_dir: None,
     };
     let mut builder = IncrementalBuilder::new(root, overrides, root);
     let first = builder.rebuild(&Change::Unknown).expect("first build");

@@ -33,6 +33,7 @@ fn overrides() -> Overrides {
     Overrides {
         output_dir: None,
         base_url: Some("http://127.0.0.1:8000/".into()),
+        cache_dir: None,
     }
 }
 

@@ -67,6 +67,7 @@ fuzz_target!(|data: &[u8]| {
     let overrides = Overrides {
         output_dir: Some(output.clone()),
         base_url: None,
+        cache_dir: None,
     };
     let Ok(build) = build_site(&root, &overrides, temp.path()) else {
         return;

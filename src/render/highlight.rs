@@ -51,7 +51,7 @@ fn syntax_set() -> &'static SyntaxSet {
 
 /// The syntax for a code block's language token, or `None` for plain text
 /// (explicitly plain, or a language we have no grammar for).
-fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
+pub(crate) fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
     let lang = lang.trim();
     let lower = lang.to_ascii_lowercase();
     // Names people write on code fences that are neither a grammar name nor a
@@ -89,7 +89,11 @@ fn ini_like() -> Option<&'static SyntaxReference> {
 /// Highlight `code` as `lang`. `None` means "not highlighted" (plain or
 /// unknown language, or a grammar failure): the caller escapes the text itself.
 pub fn highlight(code: &str, lang: &str) -> Option<String> {
-    let syntax = find_syntax(lang)?;
+    highlight_as(code, find_syntax(lang)?)
+}
+
+/// Highlight `code` with the grammar `syntax` (see [`find_syntax`]).
+pub(crate) fn highlight_as(code: &str, syntax: &SyntaxReference) -> Option<String> {
     let syntaxes = syntax_set();
     let mut parser = ParseState::new(syntax);
     let lines = LinesWithEndings::from(code)

@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use crate::markup::doc::{Document, Kind, NodeId, Value};
 use crate::markup::RawHtmlPolicy;
 
+use super::code_cache::CodeCache;
 use super::{highlight, sanitize};
 
 /// What the serializer asks the site about links.
@@ -69,6 +70,8 @@ pub struct HtmlOptions<'a> {
     pub raw_html: RawHtmlPolicy,
     /// Highlight code blocks with a language (off: plain escaped code).
     pub highlight: bool,
+    /// Highlighted code from earlier builds, consulted before highlighting.
+    pub code_cache: Option<&'a CodeCache>,
     /// The node shown as the page title by the template, left out of the body.
     pub omit: Option<NodeId>,
 }
@@ -79,6 +82,7 @@ impl Default for HtmlOptions<'static> {
             links: &NO_LINKS,
             raw_html: RawHtmlPolicy::default(),
             highlight: true,
+            code_cache: None,
             omit: None,
         }
     }
@@ -845,14 +849,22 @@ impl<'d> Serializer<'d, '_> {
     }
 
     fn code(&mut self, code: &str, lang: &str) {
-        let highlighted = if self.options.highlight {
-            highlight::highlight(code, lang)
-        } else {
-            None
-        };
+        let highlighted = self.highlighted(code, lang);
         match highlighted {
             Some(html) => self.push_highlighted(html),
             None => escape::text(&mut self.out, code),
+        }
+    }
+
+    /// `code` highlighted as `lang` (through the cache when there is one),
+    /// or `None` for plain text.
+    fn highlighted(&self, code: &str, lang: &str) -> Option<String> {
+        if !self.options.highlight {
+            return None;
+        }
+        match self.options.code_cache {
+            Some(cache) => cache.highlight(code, lang),
+            None => highlight::highlight(code, lang),
         }
     }
 
@@ -1079,11 +1091,7 @@ impl<'d> Serializer<'d, '_> {
                     .map(String::as_str)
                     .filter(|c| *c != "code" && *c != lang)
                     .collect();
-                let highlighted = if self.options.highlight {
-                    highlight::highlight(&code, &lang)
-                } else {
-                    None
-                };
+                let highlighted = self.highlighted(&code, &lang);
                 let mut extra = vec!["code", lang_class.as_str()];
                 if highlighted.is_some() {
                     extra.push("hl-code");

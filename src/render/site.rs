@@ -259,6 +259,8 @@ pub struct SiteInput<'a> {
     pub specs: &'a [Spec],
     /// The dependency graph from the link stage.
     pub graph: &'a crate::link::SpecGraph,
+    /// Highlighted code from earlier builds (`None`: highlight everything).
+    pub code_cache: Option<&'a super::code_cache::CodeCache>,
 }
 
 struct Common {
@@ -518,6 +520,7 @@ fn render_spec_page(
         links: &links,
         raw_html: config.markup.raw_html,
         highlight: true,
+        code_cache: input.code_cache,
         omit: spec.title_node,
     };
     let body = html::render(&spec.doc, &options);

@@ -368,6 +368,9 @@ impl IncrementalBuilder {
                 theme: &theme,
                 specs: &specs,
                 graph: &graph,
+                // Unchanged pages are reused whole; the few re-rendered
+                // ones are highlighted afresh.
+                code_cache: None,
             },
             &|spec| reusable.contains(spec.page_path.as_str()),
             !unchanged_site,

@@ -260,6 +260,7 @@ pub fn serve(config: &ServeConfig, cwd: &Path) -> Result<(), ServeError> {
     let overrides = Overrides {
         output_dir: None,
         base_url: Some(url.clone()),
+        cache_dir: None,
     };
     let mut builder = IncrementalBuilder::new(&root, overrides, cwd);
     let first = builder.rebuild(&Change::Unknown)?;
