@@ -181,8 +181,30 @@ fn each_sized_word(text: &str, buffer: &mut String, mut each: impl FnMut(&str)) 
     }
 }
 
+/// A word of at most 8 bytes as a number that sorts as the word does
+/// (bytes big-end first, padded with zeros, which sort before any byte).
+fn packed_word(word: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes
+        .iter_mut()
+        .zip(word.as_bytes())
+        .for_each(|(to, from)| *to = *from);
+    u64::from_be_bytes(bytes)
+}
+
+/// Whether `word` is one of [`STOP_WORDS`]. Asked once per distinct word
+/// of each document: comparing packed numbers rather than strings keeps
+/// the search free of `memcmp` calls.
 fn is_stop_word(word: &str) -> bool {
-    word.len() <= LONGEST_STOP_WORD && STOP_WORDS.binary_search(&word).is_ok()
+    static PACKED: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let packed = PACKED.get_or_init(|| STOP_WORDS.iter().map(|w| packed_word(w)).collect());
+    word.len() <= LONGEST_STOP_WORD && packed.binary_search(&packed_word(word)).is_ok()
+}
+
+/// Whether two words are the same. Words are short, where a loop beats a
+/// call to `memcmp`.
+fn same_word(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// Call `each` with every indexable word of `text`: split on characters
@@ -262,7 +284,7 @@ impl DocumentWords {
             let found = table.find(hash, |&id| {
                 self.terms
                     .get(id as usize)
-                    .is_some_and(|term| self.text_of(term) == word)
+                    .is_some_and(|term| same_word(self.text_of(term), word))
             });
             if let Some(term) = found.and_then(|&id| self.terms.get_mut(id as usize)) {
                 let posting = &mut term.posting;
@@ -481,7 +503,9 @@ fn merge_shard(shard: usize, documents: &[DocumentWords]) -> ShardIndex<'_> {
         for term in words.shard(shard) {
             let text = words.text_of(term);
             let found = table.find(term.hash, |&id| {
-                terms.get(id as usize).is_some_and(|known| known.0 == text)
+                terms
+                    .get(id as usize)
+                    .is_some_and(|known| same_word(known.0, text))
             });
             let id = match found {
                 Some(&id) => id,
@@ -919,6 +943,20 @@ mod tests {
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|pair| pair[0] < pair[1]));
         assert!(STOP_WORDS.iter().all(|w| w.len() <= LONGEST_STOP_WORD));
+        assert!(STOP_WORDS.iter().all(|w| is_stop_word(w)));
+        for word in [
+            "",
+            "x",
+            "ab",
+            "theirs",
+            "wit",
+            "withx",
+            "zz",
+            "aaaaaaaaa",
+            "thé",
+        ] {
+            assert!(!is_stop_word(word), "{word}");
+        }
     }
 
     #[test]
