@@ -4,6 +4,8 @@
 //! serves it from there and `build` hands it to [`write_atomically`]. Writing
 //! goes to a staging directory beside the output and is swapped in only when
 //! complete, so a failed or killed build leaves the previous site intact.
+//! Files the previous site already holds byte for byte are hard-linked into
+//! the staging directory rather than written again.
 //! specsite deletes only what it wrote: every output directory carries a
 //! manifest of its files, and a directory holding anything else is refused.
 
@@ -288,14 +290,14 @@ pub fn write_atomically(tree: &OutputTree, root: &Path, output: &Path) -> Result
         fs_err::remove_dir_all(&staging)?;
     }
     fs_err::create_dir_all(&staging)?;
-    let result = fill_staging(tree, &staging).and_then(|()| swap_in(&staging, output));
+    let result = fill_staging(tree, &staging, output).and_then(|()| swap_in(&staging, output));
     if result.is_err() && staging.exists() {
         let _ = std::fs::remove_dir_all(&staging);
     }
     result
 }
 
-fn fill_staging(tree: &OutputTree, staging: &Path) -> Result<(), OutputError> {
+fn fill_staging(tree: &OutputTree, staging: &Path, previous: &Path) -> Result<(), OutputError> {
     use rayon::prelude::*;
     let mut manifest = String::from(MANIFEST_HEADER);
     let mut directories = std::collections::BTreeSet::new();
@@ -314,9 +316,13 @@ fn fill_staging(tree: &OutputTree, staging: &Path) -> Result<(), OutputError> {
         fs_err::create_dir_all(staging.join(dir))?;
     }
     let files: Vec<(&str, &[u8])> = tree.iter().collect();
-    files
-        .par_iter()
-        .try_for_each(|(path, contents)| fs_err::write(staging.join(path), contents))?;
+    files.par_iter().try_for_each(|(path, contents)| {
+        let target = staging.join(path);
+        if link_if_unchanged(&previous.join(path), contents, &target) {
+            return Ok(());
+        }
+        fs_err::write(target, contents)
+    })?;
     // The manifest goes last: a staging directory with a manifest is complete.
     // No fsync: a killed build is what the swap guards against, and the page
     // cache survives that; syncing here flushed the journal of every file
@@ -324,6 +330,26 @@ fn fill_staging(tree: &OutputTree, staging: &Path) -> Result<(), OutputError> {
     let mut file = fs_err::File::create(staging.join(MANIFEST_FILE))?;
     file.write_all(manifest.as_bytes())?;
     Ok(())
+}
+
+/// Hard-link the previous site's file at `old` to `target` when it is a
+/// regular file holding exactly `contents`. Most of a rebuild is unchanged,
+/// and a link costs the kernel no new data pages, where writing the same
+/// bytes again costs their allocation (most of a rebuild's system time on
+/// a plain disk) and then deleting the old copy. The old file is never
+/// modified, so the previous site stays intact until the swap; a symlink
+/// or anything but a plain file is not reused.
+fn link_if_unchanged(old: &Path, contents: &[u8], target: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(old) else {
+        return false;
+    };
+    if !meta.file_type().is_file() || meta.len() != contents.len() as u64 {
+        return false;
+    }
+    match std::fs::read(old) {
+        Ok(existing) if existing == contents => std::fs::hard_link(old, target).is_ok(),
+        _ => false,
+    }
 }
 
 fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
@@ -385,6 +411,52 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "no staging dirs left: {leftovers:?}");
+    }
+
+    #[test]
+    fn unchanged_files_are_linked_from_the_previous_site_and_changed_ones_written() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("repo");
+        std::fs::create_dir(&root).expect("mkdir");
+        let out = dir.path().join("site");
+        let secret = dir.path().join("secret.txt");
+        std::fs::write(&secret, "same").expect("write");
+        let files = [
+            ("same.html", "same"),
+            ("changed.html", "old"),
+            ("link.html", "same"),
+        ];
+        write_atomically(&tree(&files), &root, &out).expect("first");
+        let inode = |path: &str| std::fs::metadata(out.join(path)).expect("stat").ino();
+        let same_before = inode("same.html");
+        let changed_before = inode("changed.html");
+        // Someone swaps a page for a symlink with the same bytes behind it.
+        std::fs::remove_file(out.join("link.html")).expect("rm");
+        std::os::unix::fs::symlink(&secret, out.join("link.html")).expect("symlink");
+
+        let files = [
+            ("same.html", "same"),
+            ("changed.html", "new"),
+            ("link.html", "same"),
+        ];
+        write_atomically(&tree(&files), &root, &out).expect("second");
+        assert_eq!(
+            inode("same.html"),
+            same_before,
+            "unchanged: linked, not rewritten"
+        );
+        assert_ne!(inode("changed.html"), changed_before);
+        assert_eq!(
+            std::fs::read_to_string(out.join("changed.html")).expect("read"),
+            "new"
+        );
+        let link = std::fs::symlink_metadata(out.join("link.html")).expect("lstat");
+        assert!(
+            link.file_type().is_file(),
+            "a symlink is never carried over"
+        );
+        assert_eq!(std::fs::metadata(&secret).expect("stat").nlink(), 1);
     }
 
     #[test]
