@@ -407,3 +407,55 @@ fn specs_whose_names_differ_only_by_case_or_punctuation_are_errors() {
     assert_eq!(files, ["text/0042-Foo-Bar.md", "text/0042-foo_bar.md"]);
     assert!(build.has_errors(false));
 }
+
+/// The opening tags of `html` (from `<` + letter to the next `>`), as an
+/// HTML scanner that ignores quoting would read them.
+fn opening_tags(html: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        if !after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            rest = after;
+            continue;
+        }
+        let end = after.find(['<', '>']).unwrap_or(after.len());
+        tags.push(&after[..end]);
+        rest = &after[end..];
+    }
+    tags
+}
+
+/// badinputs' rst-title-html: a title holding `<img … onerror=…>` is
+/// repeated in attributes (`og:title`, the index row's `data-search`, the
+/// graph's `data-graph`). Quoted and escaped it was inert, but a value in an
+/// unquoted attribute of a pull request's template would have become a
+/// handler; now no tag on any page carries the handler's `onerror=`.
+#[test]
+fn handler_text_in_a_title_never_forms_a_handler_in_a_tag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "specs/0001-title.rst",
+            "==============================================================\n\
+             <img src=x onerror=alert('x')> </title><script>alert(1)</script>\n\
+             ==============================================================\n\n\
+             :Status: Draft\n\nbody\n",
+        )],
+    );
+    let build = build(dir.path());
+    for path in ["index.html", "graph.html", "specs/0001-title.html"] {
+        let html = page(&build, path);
+        assert!(html.contains("onerror"), "{path}: the title is shown");
+        for tag in opening_tags(&html) {
+            assert!(!tag.contains("onerror="), "{path}: <{tag}>");
+            assert!(!tag.contains("<script"), "{path}: <{tag}>");
+        }
+    }
+    let spec = page(&build, "specs/0001-title.html");
+    assert!(
+        spec.contains("onerror&#61;alert(&#39;x&#39;)"),
+        "the og:title keeps the title, its handler disarmed"
+    );
+}

@@ -378,7 +378,57 @@ impl Theme {
 fn new_sandboxed_tera() -> tera::Tera {
     let mut tera = tera::Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
+    tera.set_escape_fn(escape_for_html);
     tera
+}
+
+/// Tera's HTML escaping (`& < > " '`), and the `=` of anything shaped like
+/// an event-handler assignment (`onerror=`, `onload =`) written `&#61;`.
+///
+/// Quoted attributes need nothing more, but a template may come from a pull
+/// request and put a value in an unquoted attribute, where a space ends the
+/// value and `onerror=…` would start a handler. A handler needs its `=`;
+/// without it the rest is inert attribute names. Escaping every `=` would
+/// also close that hole, but rewrites our own asset URLs (`?v=…`), which
+/// the server and other tools match as written. Browsers decode `&#61;`
+/// back to `=`, so readers see the title as typed.
+fn escape_for_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut plain_from = 0;
+    for (index, byte) in bytes.iter().enumerate() {
+        let reference: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            b'=' if assigns_handler(bytes.get(..index).unwrap_or_default()) => b"&#61;",
+            _ => continue,
+        };
+        out.write_all(bytes.get(plain_from..index).unwrap_or_default())?;
+        out.write_all(reference)?;
+        plain_from = index + 1;
+    }
+    out.write_all(bytes.get(plain_from..).unwrap_or_default())
+}
+
+/// Whether the text before an `=` ends with a handler-like name: a word
+/// starting `on` (any case), maybe followed by spaces.
+fn assigns_handler(before: &[u8]) -> bool {
+    let name_end = before
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |last| last + 1);
+    let name = before.get(..name_end).unwrap_or_default();
+    let name_start = name
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |last| last + 1);
+    let word = name.get(name_start..).unwrap_or_default();
+    word.len() > 2
+        && word
+            .get(..2)
+            .is_some_and(|on| on.eq_ignore_ascii_case(b"on"))
 }
 
 fn first_line(text: &str) -> &str {
@@ -564,6 +614,23 @@ fn outside_root_warning(display_path: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn escaped(input: &str) -> String {
+        let mut out = Vec::new();
+        escape_for_html(input, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("escaping keeps UTF-8")
+    }
+
+    #[test]
+    fn escaping_disarms_handler_assignments_only() {
+        assert_eq!(
+            escaped("<img src=x onerror=alert('é')> x/onLoad =1"),
+            "&lt;img src=x onerror&#61;alert(&#39;é&#39;)&gt; x/onLoad &#61;1"
+        );
+        // Asset URLs and ordinary text keep their `=`.
+        assert_eq!(escaped("s.css?v=0a1b"), "s.css?v=0a1b");
+        assert_eq!(escaped("a = b, on = off, on"), "a = b, on = off, on");
+    }
 
     #[test]
     fn byte_offset_counts_lines_and_characters() {
