@@ -459,3 +459,37 @@ fn handler_text_in_a_title_never_forms_a_handler_in_a_tag() {
         "the og:title keeps the title, its handler disarmed"
     );
 }
+
+/// badinputs' ref-self-and-cycles: a spec whose References section links its
+/// own file was silently dropped from the graph; it is a slip (a copied
+/// link, another spec meant), so it is warned at the link. A link to a part
+/// of the page (`own.md#section`) stays quiet.
+#[test]
+fn a_link_to_the_spec_itself_is_warned_at_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/0001-self.md",
+                "# Self\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n- [other](0002-other.md)\n",
+            ),
+            ("specs/0002-other.md", "# Other\n\nx\n"),
+        ],
+    );
+    let build = build(dir.path());
+    let warned = with_code(&build, "link/self-reference");
+    assert_eq!(warned.len(), 1, "{:?}", build.diagnostics);
+    let warning = warned[0];
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(warning.message.contains("itself"), "{}", warning.message);
+    let location = warning.location.as_ref().expect("located");
+    assert_eq!(location.file, "specs/0001-self.md");
+    let source = "# Self\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n";
+    let link_at = source.rfind("[me]").expect("link");
+    assert!(
+        location.span.start >= link_at,
+        "points at the second link, not the #references one: {location:?}"
+    );
+    assert!(warning.help.is_some());
+}
