@@ -463,7 +463,8 @@ fn handler_text_in_a_title_never_forms_a_handler_in_a_tag() {
 /// badinputs' ref-self-and-cycles: a spec whose References section links its
 /// own file was silently dropped from the graph; it is a slip (a copied
 /// link, another spec meant), so it is warned at the link. A link to a part
-/// of the page (`own.md#section`) stays quiet.
+/// of the page (`own.md#section`) and a Swift-Evolution style header link
+/// to the proposal's own file stay quiet.
 #[test]
 fn a_link_to_the_spec_itself_is_warned_at_the_link() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -472,7 +473,7 @@ fn a_link_to_the_spec_itself_is_warned_at_the_link() {
         &[
             (
                 "specs/0001-self.md",
-                "# Self\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n- [other](0002-other.md)\n",
+                "# Self\n\n* Proposal: [SE-0001](0001-self.md)\n\n## Motivation\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n- [other](0002-other.md)\n",
             ),
             ("specs/0002-other.md", "# Other\n\nx\n"),
         ],
@@ -485,7 +486,7 @@ fn a_link_to_the_spec_itself_is_warned_at_the_link() {
     assert!(warning.message.contains("itself"), "{}", warning.message);
     let location = warning.location.as_ref().expect("located");
     assert_eq!(location.file, "specs/0001-self.md");
-    let source = "# Self\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n";
+    let source = "# Self\n\n* Proposal: [SE-0001](0001-self.md)\n\n## Motivation\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n";
     let link_at = source.rfind("[me]").expect("link");
     assert!(
         location.span.start >= link_at,

@@ -1034,9 +1034,16 @@ fn apply_lint_levels(
 /// A link written as a path to the spec's own file (or a header field
 /// naming the spec itself) is never an edge, and almost always a slip: the
 /// author copied a neighbour's link, or meant another spec. Links to a part
-/// of the page (`own-file.md#section`) and mentions by number, title or
-/// tracking URL are how specs speak of themselves, so they stay quiet.
+/// of the page (`own-file.md#section`), links in the header area and
+/// mentions by number, title or tracking URL are how specs speak of
+/// themselves, so they stay quiet.
 fn self_reference(spec: &Spec, reference: &Reference, via: Via) -> Option<Diagnostic> {
+    // Swift-Evolution style headers link the proposal's own file on purpose
+    // (`* Proposal: [SE-0003](0003-name.md)`); a declared relation
+    // (`requires:`) naming the spec itself is still a slip.
+    if reference.in_header && !reference.declared {
+        return None;
+    }
     let written = match (&reference.target, via) {
         (
             RefTarget::Path(raw) | RefTarget::Doc(raw),
