@@ -494,3 +494,42 @@ fn a_link_to_the_spec_itself_is_warned_at_the_link() {
     );
     assert!(warning.help.is_some());
 }
+
+/// badinputs' hostile-file-names: a spec named `back\slash.md` (legal on
+/// Linux) gave a page path the output writer refuses, so the whole build
+/// failed with "this is a bug in specsite". Such a file (or a theme static
+/// file, or a linked asset) is now skipped with a warning naming it, and
+/// the rest of the site is written.
+#[test]
+fn a_backslash_in_a_file_name_skips_that_file_not_the_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    write_tree(
+        &root,
+        &[
+            ("specs/0001-back\\slash.md", "# Backslash\n\nx\n"),
+            ("specs/0002-fine.md", "# Fine\n\n![figure](img%5Cdot.png)\n"),
+            ("specs/img\\dot.png", "not really a png"),
+            ("static/odd\\name.css", "p {}\n"),
+        ],
+    );
+    let build = build(&root);
+    let skipped = with_code(&build, "load/bad-path");
+    assert_eq!(skipped.len(), 1, "{:?}", build.diagnostics);
+    assert!(
+        skipped[0].message.contains("backslash"),
+        "{}",
+        skipped[0].message
+    );
+    assert_eq!(
+        with_code(&build, "theme/bad-name").len(),
+        1,
+        "{:?}",
+        build.diagnostics
+    );
+    assert!(build.tree.get("specs/0002-fine.html").is_some());
+    let out = dir.path().join("site");
+    specsite::output::write_atomically(&build.tree, &build.config.root, &out)
+        .expect("the site is written");
+    assert!(out.join("specs/0002-fine.html").is_file());
+}

@@ -41,7 +41,10 @@ fn local_references(
         }
         if let Some((target, _)) = resolve(page, &reference, base_path) {
             let extension = target.rsplit_once('.').map_or("", |(_, e)| e);
+            // A backslash would be refused by the output writer (and read as
+            // `/` by browsers); such a link stays for the link checker.
             if !tree.contains(&target)
+                && !target.contains('\\')
                 && !SOURCE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
                 && !target.split('/').any(|part| part.starts_with('.'))
             {

@@ -534,6 +534,19 @@ fn collect_files_inside_root(
             } else {
                 format!("{prefix}/{file_name}")
             };
+            if file_name.contains('\\') {
+                // Published as is, it would be a site path the output
+                // writer refuses, failing the whole build.
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "theme/bad-name",
+                        "skipped: the name contains a backslash, which a URL cannot hold",
+                    )
+                    .in_file(&display(&path))
+                    .with_help("rename it without `\\`"),
+                );
+                continue;
+            }
             let Ok(canonical) = path.canonicalize() else {
                 diagnostics.push(
                     Diagnostic::warning(
