@@ -1165,7 +1165,11 @@ fn lint(
                         target.status_key().key()
                     ),
                 )
-                .in_file(path(edge.source)),
+                .in_file(path(edge.source))
+                .with_help(format!(
+                    "finish {} first, or drop the requirement (or set [lints] requires-unready = \"allow\")",
+                    path(edge.target)
+                )),
             );
         }
     }

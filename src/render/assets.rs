@@ -96,7 +96,11 @@ pub fn copy_referenced_files(
                         metadata.len() / (1024 * 1024)
                     ),
                 )
-                .at(target.clone(), Span::default()),
+                .at(target.clone(), Span::default())
+                .with_help(format!(
+                    "keep files linked from specs under {} MB, or publish the file elsewhere and link to its URL",
+                    MAX_ASSET_BYTES / (1024 * 1024)
+                )),
             );
             continue;
         }
@@ -107,7 +111,8 @@ pub fn copy_referenced_files(
                     "render/asset-unreadable",
                     format!("{target} is linked from a page but cannot be read: {error}"),
                 )
-                .at(target.clone(), Span::default()),
+                .at(target.clone(), Span::default())
+                .with_help("check the file's permissions, or remove the link to it"),
             ),
         }
     }

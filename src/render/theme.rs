@@ -84,6 +84,9 @@ const MAX_DIR_DEPTH: usize = 16;
 /// How many files we accept from one override directory.
 const MAX_FILES: usize = 10_000;
 
+/// How diagnostics name a template of the built-in theme.
+const DEFAULT_THEME_PREFIX: &str = "(default theme)/";
+
 /// Where a loaded template came from, to point diagnostics at it.
 #[derive(Clone, Debug)]
 struct TemplateOrigin {
@@ -137,7 +140,7 @@ impl Theme {
             theme.origins.insert(
                 name.to_string(),
                 TemplateOrigin {
-                    display_path: format!("(default theme)/{name}"),
+                    display_path: format!("{DEFAULT_THEME_PREFIX}{name}"),
                     source: source.to_string(),
                 },
             );
@@ -226,7 +229,8 @@ impl Theme {
                 Ok(source) => pending.push((file.name, file.display_path, source)),
                 Err(_) => diagnostics.push(
                     Diagnostic::error("theme/not-utf8", "template is not valid UTF-8")
-                        .in_file(&file.display_path),
+                        .in_file(&file.display_path)
+                        .with_help("save the template as UTF-8, or remove it to use the default theme's template of that name"),
                 ),
             }
         }
@@ -270,7 +274,7 @@ impl Theme {
         for (name, error) in &failures {
             diagnostics.push(
                 self.diagnostic_from(error, "theme/template-invalid", name)
-                    .with_help("the default template of this name, if any, is used instead"),
+                    .with_help("fix the template; until then the default theme's template of this name, if any, is used instead (remove it to keep the default)"),
             );
         }
         // Failed overrides are not loaded: point later errors at what is.
@@ -359,15 +363,39 @@ impl Theme {
             ),
             None => diagnostic.in_file(template),
         };
-        diagnostic.with_label(format!(
-            "template `{template}`, line {line}, column {column}"
-        ))
+        self.with_template_help(
+            diagnostic.with_label(format!(
+                "template `{template}`, line {line}, column {column}"
+            )),
+            template,
+        )
     }
 
     fn in_template(&self, diagnostic: Diagnostic, template: &str) -> Diagnostic {
-        match self.origins.get(template) {
+        let diagnostic = match self.origins.get(template) {
             Some(origin) => diagnostic.in_file(&origin.display_path),
             None => diagnostic.with_label(format!("template `{template}`")),
+        };
+        self.with_template_help(diagnostic, template)
+    }
+
+    /// What to do about a template error: an override can be fixed or
+    /// removed (the default theme has a template of most names); an error
+    /// in the default theme itself is ours.
+    fn with_template_help(&self, diagnostic: Diagnostic, template: &str) -> Diagnostic {
+        if diagnostic.help.is_some() {
+            return diagnostic;
+        }
+        let is_override = self
+            .origins
+            .get(template)
+            .is_some_and(|origin| !origin.display_path.starts_with(DEFAULT_THEME_PREFIX));
+        if is_override {
+            diagnostic.with_help(
+                "fix the template (themes/README.md lists the context it receives), or remove it to use the default theme's",
+            )
+        } else {
+            diagnostic.with_help("this is a bug in specsite's default theme; please report it")
         }
     }
 }
