@@ -214,6 +214,19 @@ pub fn load(config: &Config) -> Sources {
             );
             continue;
         };
+        if rel_path.contains('\\') {
+            // Browsers read `\` in a URL as `/`, so the page could never be
+            // linked, and the output writer refuses such site paths.
+            diagnostics.push(
+                Diagnostic::warning(
+                    "load/bad-path",
+                    format!("skipped {rel_path}: its path contains a backslash, which a URL cannot hold"),
+                )
+                .in_file(&rel_path)
+                .with_help("rename the file (or directory) without `\\`"),
+            );
+            continue;
+        }
         if filters.exclude.is_match(&rel_path)
             || filters
                 .include

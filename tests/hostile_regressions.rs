@@ -407,3 +407,129 @@ fn specs_whose_names_differ_only_by_case_or_punctuation_are_errors() {
     assert_eq!(files, ["text/0042-Foo-Bar.md", "text/0042-foo_bar.md"]);
     assert!(build.has_errors(false));
 }
+
+/// The opening tags of `html` (from `<` + letter to the next `>`), as an
+/// HTML scanner that ignores quoting would read them.
+fn opening_tags(html: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        if !after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            rest = after;
+            continue;
+        }
+        let end = after.find(['<', '>']).unwrap_or(after.len());
+        tags.push(&after[..end]);
+        rest = &after[end..];
+    }
+    tags
+}
+
+/// badinputs' rst-title-html: a title holding `<img … onerror=…>` is
+/// repeated in attributes (`og:title`, the index row's `data-search`, the
+/// graph's `data-graph`). Quoted and escaped it was inert, but a value in an
+/// unquoted attribute of a pull request's template would have become a
+/// handler; now no tag on any page carries the handler's `onerror=`.
+#[test]
+fn handler_text_in_a_title_never_forms_a_handler_in_a_tag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "specs/0001-title.rst",
+            "==============================================================\n\
+             <img src=x onerror=alert('x')> </title><script>alert(1)</script>\n\
+             ==============================================================\n\n\
+             :Status: Draft\n\nbody\n",
+        )],
+    );
+    let build = build(dir.path());
+    for path in ["index.html", "graph.html", "specs/0001-title.html"] {
+        let html = page(&build, path);
+        assert!(html.contains("onerror"), "{path}: the title is shown");
+        for tag in opening_tags(&html) {
+            assert!(!tag.contains("onerror="), "{path}: <{tag}>");
+            assert!(!tag.contains("<script"), "{path}: <{tag}>");
+        }
+    }
+    let spec = page(&build, "specs/0001-title.html");
+    assert!(
+        spec.contains("onerror&#61;alert(&#39;x&#39;)"),
+        "the og:title keeps the title, its handler disarmed"
+    );
+}
+
+/// badinputs' ref-self-and-cycles: a spec whose References section links its
+/// own file was silently dropped from the graph; it is a slip (a copied
+/// link, another spec meant), so it is warned at the link. A link to a part
+/// of the page (`own.md#section`) and a Swift-Evolution style header link
+/// to the proposal's own file stay quiet.
+#[test]
+fn a_link_to_the_spec_itself_is_warned_at_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "specs/0001-self.md",
+                "# Self\n\n* Proposal: [SE-0001](0001-self.md)\n\n## Motivation\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n- [other](0002-other.md)\n",
+            ),
+            ("specs/0002-other.md", "# Other\n\nx\n"),
+        ],
+    );
+    let build = build(dir.path());
+    let warned = with_code(&build, "link/self-reference");
+    assert_eq!(warned.len(), 1, "{:?}", build.diagnostics);
+    let warning = warned[0];
+    assert_eq!(warning.severity, Severity::Warning);
+    assert!(warning.message.contains("itself"), "{}", warning.message);
+    let location = warning.location.as_ref().expect("located");
+    assert_eq!(location.file, "specs/0001-self.md");
+    let source = "# Self\n\n* Proposal: [SE-0001](0001-self.md)\n\n## Motivation\n\nSee [below](0001-self.md#references).\n\n## References\n\n- [me](0001-self.md)\n";
+    let link_at = source.rfind("[me]").expect("link");
+    assert!(
+        location.span.start >= link_at,
+        "points at the second link, not the #references one: {location:?}"
+    );
+    assert!(warning.help.is_some());
+}
+
+/// badinputs' hostile-file-names: a spec named `back\slash.md` (legal on
+/// Linux) gave a page path the output writer refuses, so the whole build
+/// failed with "this is a bug in specsite". Such a file (or a theme static
+/// file, or a linked asset) is now skipped with a warning naming it, and
+/// the rest of the site is written.
+#[test]
+fn a_backslash_in_a_file_name_skips_that_file_not_the_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("repo");
+    write_tree(
+        &root,
+        &[
+            ("specs/0001-back\\slash.md", "# Backslash\n\nx\n"),
+            ("specs/0002-fine.md", "# Fine\n\n![figure](img%5Cdot.png)\n"),
+            ("specs/img\\dot.png", "not really a png"),
+            ("static/odd\\name.css", "p {}\n"),
+        ],
+    );
+    let build = build(&root);
+    let skipped = with_code(&build, "load/bad-path");
+    assert_eq!(skipped.len(), 1, "{:?}", build.diagnostics);
+    assert!(
+        skipped[0].message.contains("backslash"),
+        "{}",
+        skipped[0].message
+    );
+    assert_eq!(
+        with_code(&build, "theme/bad-name").len(),
+        1,
+        "{:?}",
+        build.diagnostics
+    );
+    assert!(build.tree.get("specs/0002-fine.html").is_some());
+    let out = dir.path().join("site");
+    specsite::output::write_atomically(&build.tree, &build.config.root, &out)
+        .expect("the site is written");
+    assert!(out.join("specs/0002-fine.html").is_file());
+}

@@ -424,6 +424,9 @@ fn a_syntax_error_points_at_the_template_line() {
         .as_deref()
         .unwrap_or_default()
         .contains("line 2"));
+    // It says what to do: fix the override or fall back to the default.
+    let help = diagnostic.help.as_deref().unwrap_or_default();
+    assert!(help.starts_with("fix the template"), "{help}");
     // The default index still renders.
     assert!(render(&theme, "index.html", &sample("index")).contains("id=\"by-status\""));
 }

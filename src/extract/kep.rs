@@ -158,7 +158,8 @@ pub fn read(context: &FileContext<'_>) -> Found {
                 let mut found = Found::default();
                 found.diagnostics.push(
                     Diagnostic::warning("meta/bad-sidecar", message)
-                        .at(context.source.rel_path.clone(), Span::default()),
+                        .at(context.source.rel_path.clone(), Span::default())
+                        .with_help("make the sidecar a readable regular file inside the repository; until then the spec's metadata comes from other sources"),
                 );
                 return found;
             }

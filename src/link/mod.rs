@@ -934,7 +934,11 @@ pub fn link_with(
         };
         for (reference, outcome) in outcomes {
             match outcome {
-                Outcome::Spec(target, _) if target == source => {}
+                Outcome::Spec(target, via) if target == source => {
+                    if let Some(diagnostic) = self_reference(spec, &reference, via) {
+                        diagnostics.push(diagnostic);
+                    }
+                }
                 Outcome::Spec(target, via) => {
                     *graph.resolved_by_via.entry(via).or_insert(0) += 1;
                     if reference.declared {
@@ -1025,6 +1029,40 @@ fn apply_lint_levels(
             }
         })
         .collect()
+}
+
+/// A link written as a path to the spec's own file (or a header field
+/// naming the spec itself) is never an edge, and almost always a slip: the
+/// author copied a neighbour's link, or meant another spec. Links to a part
+/// of the page (`own-file.md#section`), links in the header area and
+/// mentions by number, title or tracking URL are how specs speak of
+/// themselves, so they stay quiet.
+fn self_reference(spec: &Spec, reference: &Reference, via: Via) -> Option<Diagnostic> {
+    // Swift-Evolution style headers link the proposal's own file on purpose
+    // (`* Proposal: [SE-0003](0003-name.md)`); a declared relation
+    // (`requires:`) naming the spec itself is still a slip.
+    if reference.in_header && !reference.declared {
+        return None;
+    }
+    let written = match (&reference.target, via) {
+        (
+            RefTarget::Path(raw) | RefTarget::Doc(raw),
+            Via::RelativeLink | Via::Doc | Via::Header,
+        ) if !raw.contains('#') => {
+            format!("`{raw}`")
+        }
+        (_, Via::Header) if reference.declared => describe(&reference.target),
+        _ => return None,
+    };
+    let diagnostic = Diagnostic::warning(
+        "link/self-reference",
+        format!("reference to itself: {written} resolves to this spec, not to another one"),
+    )
+    .with_help("link the spec you meant, or write `#section` to point at a part of this page");
+    Some(match reference.span {
+        Some(span) => diagnostic.at(&spec.source.rel_path, span),
+        None => diagnostic.in_file(&spec.source.rel_path),
+    })
 }
 
 fn describe(target: &RefTarget) -> String {
@@ -1127,7 +1165,11 @@ fn lint(
                         target.status_key().key()
                     ),
                 )
-                .in_file(path(edge.source)),
+                .in_file(path(edge.source))
+                .with_help(format!(
+                    "finish {} first, or drop the requirement (or set [lints] requires-unready = \"allow\")",
+                    path(edge.target)
+                )),
             );
         }
     }

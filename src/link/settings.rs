@@ -350,6 +350,10 @@ pub const LINT_RULES: &[(&str, &str)] = &[
     ),
     ("requires-cycle", "specs that require each other in a cycle"),
     (
+        "self-reference",
+        "a link or header field naming the spec's own file",
+    ),
+    (
         "one-sided-supersession",
         "replaces (or superseded-by) without the matching field on the other spec",
     ),

@@ -41,7 +41,10 @@ fn local_references(
         }
         if let Some((target, _)) = resolve(page, &reference, base_path) {
             let extension = target.rsplit_once('.').map_or("", |(_, e)| e);
+            // A backslash would be refused by the output writer (and read as
+            // `/` by browsers); such a link stays for the link checker.
             if !tree.contains(&target)
+                && !target.contains('\\')
                 && !SOURCE_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
                 && !target.split('/').any(|part| part.starts_with('.'))
             {
@@ -93,7 +96,11 @@ pub fn copy_referenced_files(
                         metadata.len() / (1024 * 1024)
                     ),
                 )
-                .at(target.clone(), Span::default()),
+                .at(target.clone(), Span::default())
+                .with_help(format!(
+                    "keep files linked from specs under {} MB, or publish the file elsewhere and link to its URL",
+                    MAX_ASSET_BYTES / (1024 * 1024)
+                )),
             );
             continue;
         }
@@ -104,7 +111,8 @@ pub fn copy_referenced_files(
                     "render/asset-unreadable",
                     format!("{target} is linked from a page but cannot be read: {error}"),
                 )
-                .at(target.clone(), Span::default()),
+                .at(target.clone(), Span::default())
+                .with_help("check the file's permissions, or remove the link to it"),
             ),
         }
     }

@@ -84,6 +84,9 @@ const MAX_DIR_DEPTH: usize = 16;
 /// How many files we accept from one override directory.
 const MAX_FILES: usize = 10_000;
 
+/// How diagnostics name a template of the built-in theme.
+const DEFAULT_THEME_PREFIX: &str = "(default theme)/";
+
 /// Where a loaded template came from, to point diagnostics at it.
 #[derive(Clone, Debug)]
 struct TemplateOrigin {
@@ -137,7 +140,7 @@ impl Theme {
             theme.origins.insert(
                 name.to_string(),
                 TemplateOrigin {
-                    display_path: format!("(default theme)/{name}"),
+                    display_path: format!("{DEFAULT_THEME_PREFIX}{name}"),
                     source: source.to_string(),
                 },
             );
@@ -226,7 +229,8 @@ impl Theme {
                 Ok(source) => pending.push((file.name, file.display_path, source)),
                 Err(_) => diagnostics.push(
                     Diagnostic::error("theme/not-utf8", "template is not valid UTF-8")
-                        .in_file(&file.display_path),
+                        .in_file(&file.display_path)
+                        .with_help("save the template as UTF-8, or remove it to use the default theme's template of that name"),
                 ),
             }
         }
@@ -270,7 +274,7 @@ impl Theme {
         for (name, error) in &failures {
             diagnostics.push(
                 self.diagnostic_from(error, "theme/template-invalid", name)
-                    .with_help("the default template of this name, if any, is used instead"),
+                    .with_help("fix the template; until then the default theme's template of this name, if any, is used instead (remove it to keep the default)"),
             );
         }
         // Failed overrides are not loaded: point later errors at what is.
@@ -359,15 +363,39 @@ impl Theme {
             ),
             None => diagnostic.in_file(template),
         };
-        diagnostic.with_label(format!(
-            "template `{template}`, line {line}, column {column}"
-        ))
+        self.with_template_help(
+            diagnostic.with_label(format!(
+                "template `{template}`, line {line}, column {column}"
+            )),
+            template,
+        )
     }
 
     fn in_template(&self, diagnostic: Diagnostic, template: &str) -> Diagnostic {
-        match self.origins.get(template) {
+        let diagnostic = match self.origins.get(template) {
             Some(origin) => diagnostic.in_file(&origin.display_path),
             None => diagnostic.with_label(format!("template `{template}`")),
+        };
+        self.with_template_help(diagnostic, template)
+    }
+
+    /// What to do about a template error: an override can be fixed or
+    /// removed (the default theme has a template of most names); an error
+    /// in the default theme itself is ours.
+    fn with_template_help(&self, diagnostic: Diagnostic, template: &str) -> Diagnostic {
+        if diagnostic.help.is_some() {
+            return diagnostic;
+        }
+        let is_override = self
+            .origins
+            .get(template)
+            .is_some_and(|origin| !origin.display_path.starts_with(DEFAULT_THEME_PREFIX));
+        if is_override {
+            diagnostic.with_help(
+                "fix the template (themes/README.md lists the context it receives), or remove it to use the default theme's",
+            )
+        } else {
+            diagnostic.with_help("this is a bug in specsite's default theme; please report it")
         }
     }
 }
@@ -378,7 +406,57 @@ impl Theme {
 fn new_sandboxed_tera() -> tera::Tera {
     let mut tera = tera::Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
+    tera.set_escape_fn(escape_for_html);
     tera
+}
+
+/// Tera's HTML escaping (`& < > " '`), and the `=` of anything shaped like
+/// an event-handler assignment (`onerror=`, `onload =`) written `&#61;`.
+///
+/// Quoted attributes need nothing more, but a template may come from a pull
+/// request and put a value in an unquoted attribute, where a space ends the
+/// value and `onerror=…` would start a handler. A handler needs its `=`;
+/// without it the rest is inert attribute names. Escaping every `=` would
+/// also close that hole, but rewrites our own asset URLs (`?v=…`), which
+/// the server and other tools match as written. Browsers decode `&#61;`
+/// back to `=`, so readers see the title as typed.
+fn escape_for_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut plain_from = 0;
+    for (index, byte) in bytes.iter().enumerate() {
+        let reference: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            b'=' if assigns_handler(bytes.get(..index).unwrap_or_default()) => b"&#61;",
+            _ => continue,
+        };
+        out.write_all(bytes.get(plain_from..index).unwrap_or_default())?;
+        out.write_all(reference)?;
+        plain_from = index + 1;
+    }
+    out.write_all(bytes.get(plain_from..).unwrap_or_default())
+}
+
+/// Whether the text before an `=` ends with a handler-like name: a word
+/// starting `on` (any case), maybe followed by spaces.
+fn assigns_handler(before: &[u8]) -> bool {
+    let name_end = before
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |last| last + 1);
+    let name = before.get(..name_end).unwrap_or_default();
+    let name_start = name
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .map_or(0, |last| last + 1);
+    let word = name.get(name_start..).unwrap_or_default();
+    word.len() > 2
+        && word
+            .get(..2)
+            .is_some_and(|on| on.eq_ignore_ascii_case(b"on"))
 }
 
 fn first_line(text: &str) -> &str {
@@ -484,6 +562,19 @@ fn collect_files_inside_root(
             } else {
                 format!("{prefix}/{file_name}")
             };
+            if file_name.contains('\\') {
+                // Published as is, it would be a site path the output
+                // writer refuses, failing the whole build.
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "theme/bad-name",
+                        "skipped: the name contains a backslash, which a URL cannot hold",
+                    )
+                    .in_file(&display(&path))
+                    .with_help("rename it without `\\`"),
+                );
+                continue;
+            }
             let Ok(canonical) = path.canonicalize() else {
                 diagnostics.push(
                     Diagnostic::warning(
@@ -564,6 +655,23 @@ fn outside_root_warning(display_path: &str) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn escaped(input: &str) -> String {
+        let mut out = Vec::new();
+        escape_for_html(input, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("escaping keeps UTF-8")
+    }
+
+    #[test]
+    fn escaping_disarms_handler_assignments_only() {
+        assert_eq!(
+            escaped("<img src=x onerror=alert('é')> x/onLoad =1"),
+            "&lt;img src=x onerror&#61;alert(&#39;é&#39;)&gt; x/onLoad &#61;1"
+        );
+        // Asset URLs and ordinary text keep their `=`.
+        assert_eq!(escaped("s.css?v=0a1b"), "s.css?v=0a1b");
+        assert_eq!(escaped("a = b, on = off, on"), "a = b, on = off, on");
+    }
 
     #[test]
     fn byte_offset_counts_lines_and_characters() {

@@ -48,13 +48,13 @@ pub struct ServeConfig {
 pub enum ServeError {
     #[error(transparent)]
     Build(#[from] BuildError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {source}; choose another port with --port (or another address with --bind), or stop the program that holds it")]
     Bind {
         addr: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot watch {path} for changes: {source}")]
+    #[error("cannot watch {path} for changes: {source}; on Linux, raise fs.inotify.max_user_watches (sysctl), or exclude large directories in specsite.toml")]
     Watch {
         path: PathBuf,
         #[source]

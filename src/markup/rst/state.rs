@@ -414,6 +414,37 @@ fn help_for(code: &str) -> Option<&'static str> {
         "rst/literal-block-expected" => "indent the literal block after the `::` paragraph",
         "rst/too-deep" => "reduce the nesting of lists and block quotes",
         "rst/malformed-target" => "write hyperlink targets as `.. _name: URL`",
+        "rst/anonymous-mismatch" => {
+            "give every anonymous reference (`text`__) its own `__ URL` target, in the same order"
+        }
+        "rst/circular-substitution" => {
+            "make the substitution end in plain text instead of referring back to itself"
+        }
+        "rst/citation-empty" => "write the citation's text after `.. [label]`",
+        "rst/class-directive" => "give `.. class::` one or more class names as its argument",
+        "rst/definition-list-literal" => {
+            "end the term without `::`, or make the literal block its own paragraph"
+        }
+        "rst/docinfo" => "write the field as `:Name: value` with a value docutils can read",
+        "rst/duplicate-id" => "rename one of the sections or targets so their ids differ",
+        "rst/enumerated-start" => "start the list at 1 (or A, a, I, i), or ignore this note",
+        "rst/figure-caption" => {
+            "put the caption as a paragraph after a blank line, indented under the figure"
+        }
+        "rst/literal-block-quoting" => {
+            "quote every line of the literal block with the same character"
+        }
+        "rst/literalinclude" => {
+            "point the directive at a regular file inside the repository, by a path relative to this file"
+        }
+        "rst/meta" => "write meta fields as `:name: content`, one per line",
+        "rst/role-error" => "check the role's content: what it names must exist",
+        "rst/table-directive" | "rst/table-empty" => {
+            "check the table's rows and columns: every row needs the same number of cells"
+        }
+        "rst/transition" => {
+            "put a transition (`----`) only between two paragraphs or sections, never first, last or twice in a row"
+        }
         _ => return None,
     })
 }
