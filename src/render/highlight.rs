@@ -494,18 +494,11 @@ fn readable(fg: Color, bg: Color) -> Color {
 /// every text colour made readable on the theme's background.
 fn theme_rules(css: &mut String, theme: &Theme, scope: &str) {
     let background = theme.settings.background.unwrap_or(Color::WHITE);
-    let mut declarations = String::new();
-    if let Some(fg) = theme.settings.foreground {
-        let fg = readable(fg, background);
-        let _ = write!(declarations, "color:#{:02x}{:02x}{:02x};", fg.r, fg.g, fg.b);
-    }
-    if let Some(bg) = theme.settings.background {
-        let _ = write!(
-            declarations,
-            "background-color:#{:02x}{:02x}{:02x};",
-            bg.r, bg.g, bg.b
-        );
-    }
+    let declarations = colour_declarations(
+        theme.settings.foreground,
+        theme.settings.background,
+        background,
+    );
     if !declarations.is_empty() {
         let _ = writeln!(css, "{scope} .{CLASS_PREFIX}code {{{declarations}}}");
     }
@@ -560,21 +553,29 @@ fn selector_chains(item: &ThemeItem) -> Vec<Vec<Vec<String>>> {
         .collect()
 }
 
-/// The CSS declarations of a theme item (empty when it sets nothing we
-/// render), its text colour made readable on `background`.
-fn item_declarations(item: &ThemeItem, background: Color) -> String {
+/// `color` and `background-color` declarations, the text colour made
+/// readable on the background it will sit on (`background` unless `bg`).
+fn colour_declarations(fg: Option<Color>, bg: Option<Color>, background: Color) -> String {
     let mut declarations = String::new();
-    if let Some(fg) = item.style.foreground {
-        let fg = readable(fg, item.style.background.unwrap_or(background));
+    if let Some(fg) = fg {
+        let fg = readable(fg, bg.unwrap_or(background));
         let _ = write!(declarations, "color:#{:02x}{:02x}{:02x};", fg.r, fg.g, fg.b);
     }
-    if let Some(bg) = item.style.background {
+    if let Some(bg) = bg {
         let _ = write!(
             declarations,
             "background-color:#{:02x}{:02x}{:02x};",
             bg.r, bg.g, bg.b
         );
     }
+    declarations
+}
+
+/// The CSS declarations of a theme item (empty when it sets nothing we
+/// render), its text colour made readable on `background`.
+fn item_declarations(item: &ThemeItem, background: Color) -> String {
+    let mut declarations =
+        colour_declarations(item.style.foreground, item.style.background, background);
     if let Some(font) = item.style.font_style {
         if font.contains(FontStyle::UNDERLINE) {
             declarations.push_str("text-decoration:underline;");
