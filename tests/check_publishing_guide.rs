@@ -67,6 +67,17 @@ fn the_workflow_checks_pull_requests_and_deploys_the_default_branch() {
     assert!(build_uses
         .iter()
         .any(|uses| uses.starts_with("actions/upload-pages-artifact@")));
+    let cache = workflow["jobs"]["build"]["steps"]
+        .as_array()
+        .and_then(|steps| {
+            steps.iter().find(|step| {
+                step["uses"]
+                    .as_str()
+                    .is_some_and(|uses| uses.starts_with("actions/cache@"))
+            })
+        })
+        .expect("the build job keeps specsite's cache");
+    assert_eq!(cache["with"]["path"], "~/.cache/specsite");
     for job in ["check", "build"] {
         let checkout = workflow["jobs"][job]["steps"]
             .as_array()
