@@ -249,17 +249,15 @@ pub fn build_site(root: &Path, overrides: &Overrides, cwd: &Path) -> Result<Site
         dir: dir.clone(),
         root: config.root.clone(),
     });
-    let code_cache = cache_location
-        .as_ref()
-        .map_or_else(CodeCache::new, CodeCache::load);
+    let code_cache = cache_location.as_ref().map(CodeCache::load);
     let (mut tree, mut render_diagnostics) = render_site(&SiteInput {
         config: &config,
         theme: &theme,
         specs: &specs,
         graph: &graph,
-        code_cache: cache_location.as_ref().map(|_| &code_cache),
+        code_cache: code_cache.as_ref(),
     });
-    if let Some(location) = &cache_location {
+    if let (Some(location), Some(code_cache)) = (&cache_location, &code_cache) {
         // A cache that cannot be written (read-only home, full disk) only
         // costs the next build its speed-up; the site is unaffected.
         let _ = code_cache.save(location);
